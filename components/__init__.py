@@ -1,0 +1,1 @@
+"""Plain Python / numpy / pandas / torch building blocks: no ray, no mlflow."""
