@@ -1,0 +1,34 @@
+# Two commands do everything on a fresh machine (see README):
+#   make table2   set up, then run the headline table at `cpu` scale on embedded defaults
+#   make test     set up, then run the test suite (what .ci/run calls)
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+SCALE  ?= cpu
+HEADLINE ?= experiments/dialogue_emoji/table2.py
+
+# Data: an explicit EMOJITAGS_DATA_DIR wins; else ../shared/data when it is there;
+# else the loaders download from the public origins listed in components/data/manifest.py.
+ifeq ($(origin EMOJITAGS_DATA_DIR), undefined)
+  ifneq ($(wildcard ../shared/data/SOURCES.md),)
+    export EMOJITAGS_DATA_DIR := $(abspath ../shared/data)
+  endif
+endif
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0   # the CPU build; an unpinned torch pulls CUDA
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+.PHONY: setup test table2 lint
+setup: $(VENV)/.installed
+
+test: $(VENV)/.installed
+	$(PY) -m pytest -q
+
+table2: $(VENV)/.installed
+	$(PY) $(HEADLINE) --scale $(SCALE)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .

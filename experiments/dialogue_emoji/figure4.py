@@ -1,0 +1,28 @@
+"""Figure 4 of "emoji recommendation in multi-turn dialogue": P@1 and MRR over the dimension.
+
+    python experiments/dialogue_emoji/figure4.py --scale cpu
+
+Embedding size = hidden size over {64, 128, 256, 384, 512} as a Tune grid, crossed with
+the three LSTM models; the paper found 384 best for all three.
+"""
+
+from experiments.dialogue_emoji.scales import DATA_NOTE, SCALES
+from orchestration import Experiment, Metric, Row, run_cli
+from orchestration.report import LinePlot
+
+EXPERIMENT = Experiment(
+    id="dialogue_emoji/figure4",
+    title="P@1 and MRR over embedding = hidden size (Figure 4)",
+    task="dialogue_emoji",
+    scales=SCALES,
+    rows=(Row("S-LSTM", {"model": "s_lstm"}), Row("F-LSTM", {"model": "f_lstm"}),
+          Row("H-LSTM", {"model": "h_lstm"})),
+    grid={"dim": (64, 128, 256, 384, 512)},
+    metrics=(Metric("p_at_1", "P@1 (%)"), Metric("mrr", "MRR (%)")),
+    seeds=(0, 1),
+    figures=(LinePlot(x="dim", y=("p_at_1", "mrr"), filename="figure4.png"),),
+    data_note=DATA_NOTE + ". Paper: best at 384 for every model (a plot, no numbers printed)",
+)
+
+if __name__ == "__main__":
+    run_cli(EXPERIMENT)

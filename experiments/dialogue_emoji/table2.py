@@ -1,0 +1,36 @@
+"""Table 2 of "emoji recommendation in multi-turn dialogue": P@1, P@3 and MRR of five models.
+
+    python experiments/dialogue_emoji/table2.py --scale cpu
+    python -m orchestration run experiments/dialogue_emoji/table2.py --scale smoke
+"""
+
+from experiments.dialogue_emoji.scales import DATA_NOTE, SCALES
+from orchestration import Experiment, Metric, Row, run_cli
+
+EXPERIMENT = Experiment(
+    id="dialogue_emoji/table2",
+    title="Emoji classification in multi-turn dialogue (Table 2)",
+    task="dialogue_emoji",
+    scales=SCALES,
+    rows=(
+        Row("S-BOW", {"model": "s_bow"}),
+        Row("F-BOW", {"model": "f_bow"}),
+        Row("S-LSTM", {"model": "s_lstm"}),
+        Row("F-LSTM", {"model": "f_lstm"}),
+        Row("H-LSTM", {"model": "h_lstm"}),
+    ),
+    metrics=(Metric("p_at_1", "P@1 (%)"), Metric("p_at_3", "P@3 (%)"), Metric("mrr", "MRR (%)")),
+    seeds=(0, 1, 2),
+    paper={
+        "S-BOW": {"p_at_1": 29.6, "p_at_3": 57.9, "mrr": 49.1},
+        "F-BOW": {"p_at_1": 24.6, "p_at_3": 51.3, "mrr": 44.3},
+        "S-LSTM": {"p_at_1": 32.5, "p_at_3": 62.4, "mrr": 52.1},
+        "F-LSTM": {"p_at_1": 34.3, "p_at_3": 64.7, "mrr": 53.9},
+        "H-LSTM": {"p_at_1": 35.4, "p_at_3": 65.7, "mrr": 54.8},
+    },
+    paper_note="Table 2, Weibo2015, 10 class-balanced emojis",
+    data_note=DATA_NOTE,
+)
+
+if __name__ == "__main__":
+    run_cli(EXPERIMENT)

@@ -1,0 +1,105 @@
+"""Cells as Ray Tune trials: a grid over the cells a table still needs."""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from orchestration.spec import Cell
+from orchestration.tracking import RunSink
+
+log = logging.getLogger("emojitags.cells")
+
+
+@dataclass
+class PendingCell:
+    cell: Cell
+    sink: RunSink
+    work_dir: Path
+    home: Path  # the driver's EMOJITAGS_HOME: stages live there, whatever the worker's env says
+
+
+def _cell_trainable(config: dict, payloads: list[PendingCell]) -> None:
+    # Runs in a Ray worker process.
+    import torch
+    from ray import tune
+
+    from orchestration.context import CellContext
+    from orchestration.runtime import HOME_ENV, quiet_environment
+    from orchestration.tasks import TASKS, load_all
+
+    quiet_environment()
+    p = payloads[config["index"]]
+    os.environ[HOME_ENV] = str(p.home)
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    torch.set_num_threads(max(1, p.cell.config.threads))
+    load_all()
+    task = TASKS.get(p.cell.task)
+    p.sink.set_tags({"emojitags.status": "running"})
+    start = time.time()
+    try:
+        metrics = task.run_cell(p.cell.config, CellContext(p.cell, p.sink, p.work_dir))
+        metrics = {k: float(v) for k, v in metrics.items()}
+        metrics["cell_seconds"] = time.time() - start
+        p.sink.log_metrics(metrics)
+        p.sink.set_tags({"emojitags.status": "finished"})
+        p.sink.terminate("FINISHED")
+    except BaseException as e:
+        p.sink.set_tags({"emojitags.status": "failed", "emojitags.error": f"{type(e).__name__}: {e}"[:4000]})
+        p.sink.terminate("FAILED")
+        raise
+    tune.report(metrics)
+
+
+def run_cells(pending: list[PendingCell], storage_path: Path, name: str,
+              cluster_cpus: float) -> dict[str, str]:
+    """Run the cells as one Tune grid; return {cell key: error message} for those that failed."""
+    if not pending:
+        return {}
+    from ray import tune
+
+    cfg = pending[0].cell.config
+    if cfg.workers > 1:
+        # The trial only waits on its TorchTrainer; the workers hold the CPUs.
+        resources = {"cpu": 0.01}
+        concurrency = 1
+    else:
+        resources = {"cpu": cfg.threads, "gpu": 1 if cfg.use_gpu else 0}
+        concurrency = max(1, math.floor(cluster_cpus / cfg.threads))
+    bar = tqdm(total=len(pending), desc="cells", unit="cell", dynamic_ncols=True)
+
+    class Progress(tune.Callback):
+        def on_trial_complete(self, iteration, trials, trial, **info):
+            bar.update(1)
+            bar.set_postfix_str(pending[trial.config["index"]].cell.label)
+
+        def on_trial_error(self, iteration, trials, trial, **info):
+            bar.update(1)
+            bar.set_postfix_str(f"FAILED {pending[trial.config['index']].cell.label}")
+
+    trainable = tune.with_resources(tune.with_parameters(_cell_trainable, payloads=pending), resources)
+    tuner = tune.Tuner(
+        trainable,
+        param_space={"index": tune.grid_search(list(range(len(pending))))},
+        tune_config=tune.TuneConfig(max_concurrent_trials=concurrency, reuse_actors=True,
+                                    trial_dirname_creator=lambda t: f"cell_{t.config['index']:04d}"),
+        run_config=tune.RunConfig(name=name, storage_path=str(storage_path.resolve()), verbose=0,
+                                  callbacks=[Progress()],
+                                  failure_config=tune.FailureConfig(max_failures=0)),
+    )
+    try:
+        grid = tuner.fit()
+    finally:
+        bar.close()
+    failed = {}
+    for result in grid:
+        if result.error is not None:
+            index = result.config["index"]
+            failed[pending[index].cell.key] = str(result.error).strip().splitlines()[-1][:500]
+    return failed

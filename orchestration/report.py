@@ -1,0 +1,109 @@
+"""The finished table: mean ± std over seeds beside the paper's column, and figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from orchestration.spec import Experiment
+
+
+def cells_frame(records: list[dict]) -> pd.DataFrame:
+    """One row per cell: row, seed, grid values, metrics."""
+    return pd.DataFrame.from_records(records)
+
+
+def _fmt(values: np.ndarray, scale: float, digits: int) -> str:
+    values = values[~np.isnan(values)] * scale
+    if len(values) == 0:
+        return "–"
+    if len(values) == 1:
+        return f"{values[0]:.{digits}f}"
+    return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}"
+
+
+def summary_table(exp: Experiment, cells: pd.DataFrame) -> pd.DataFrame:
+    """Ours (mean ± std over seeds) and, where the paper reports it, the paper's number."""
+    grid_keys = list(exp.grid)
+    out = []
+    rows = [r.name for r in exp.rows if r.name in set(cells["row"])]
+    groups = cells.groupby(["row", *grid_keys], sort=False) if grid_keys else cells.groupby("row", sort=False)
+    for group_key, g in sorted(groups, key=lambda kv: _order(kv[0], rows)):
+        row = group_key[0] if isinstance(group_key, tuple) else group_key
+        entry = {"row": row}
+        for k, v in zip(grid_keys, group_key[1:] if isinstance(group_key, tuple) else (), strict=False):
+            entry[k] = v
+        entry["seeds"] = len(g)
+        for m in exp.metrics:
+            vals = g[m.key].to_numpy(dtype=float) if m.key in g else np.array([np.nan])
+            entry[m.label] = _fmt(vals, m.scale, m.digits)
+            if exp.paper:
+                paper = exp.paper.get(row, {}).get(m.key)
+                entry[f"{m.label} [paper]"] = "–" if paper is None else f"{paper:.{m.digits}f}"
+        out.append(entry)
+    table = pd.DataFrame(out)
+    if exp.transpose:
+        table = table.set_index("row").drop(columns="seeds").T.reset_index().rename(columns={"index": "metric"})
+    return table
+
+
+def _order(key, rows: list[str]):
+    row = key[0] if isinstance(key, tuple) else key
+    return (rows.index(row), *(key[1:] if isinstance(key, tuple) else ()))
+
+
+def to_markdown(table: pd.DataFrame) -> str:
+    cols = [str(c) for c in table.columns]
+    cells = [[str(v) for v in row] for row in table.itertuples(index=False)]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) if cells else len(c) for i, c in enumerate(cols)]
+    line = lambda vals: "| " + " | ".join(v.ljust(w) for v, w in zip(vals, widths, strict=True)) + " |"  # noqa: E731
+    return "\n".join([line(cols), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, cells)])
+
+
+def caption(exp: Experiment, scale: str, n_cells: int) -> str:
+    parts = [f"**{exp.title}** (`{exp.id}`, scale `{scale}`, {n_cells} cells, mean ± std over seeds)."]
+    if exp.data_note:
+        parts.append(f"Data: {exp.data_note}.")
+    if exp.paper:
+        parts.append(f"Columns marked [paper] are the paper's reported numbers, for reference only"
+                     f"{': ' + exp.paper_note if exp.paper_note else ''}.")
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class LinePlot:
+    """A metric over a grid axis, one line per row (e.g. P@1 over the embedding size)."""
+
+    x: str
+    y: Sequence[str]
+    filename: str = "figure.png"
+    title: str = ""
+
+    def render(self, exp: Experiment, cells: pd.DataFrame, out_dir: Path) -> Path:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        labels = {m.key: m for m in exp.metrics}
+        fig, axes = plt.subplots(1, len(self.y), figsize=(5 * len(self.y), 4), squeeze=False)
+        for ax, key in zip(axes[0], self.y, strict=True):
+            m = labels[key]
+            for row in [r.name for r in exp.rows if r.name in set(cells["row"])]:
+                g = cells[cells["row"] == row].groupby(self.x)[key]
+                mean, std = g.mean() * m.scale, g.std(ddof=1).fillna(0) * m.scale
+                ax.errorbar(mean.index, mean.values, yerr=std.values, marker="o", capsize=3, label=row)
+            ax.set_xlabel(self.x)
+            ax.set_ylabel(m.label)
+            ax.set_xticks(sorted(cells[self.x].unique()))
+            ax.grid(alpha=0.3)
+            ax.legend()
+        fig.suptitle(self.title or exp.title)
+        fig.tight_layout()
+        path = out_dir / self.filename
+        fig.savefig(path, dpi=120)
+        plt.close(fig)
+        return path

@@ -1,0 +1,127 @@
+"""Run a table: check everything that can be checked, train only the missing cells, report."""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from orchestration.cells import PendingCell, run_cells
+from orchestration.report import caption, cells_frame, summary_table, to_markdown
+from orchestration.runtime import ensure_ray, home, quiet_environment
+from orchestration.spec import Cell, Experiment, SpecError, config_dict, resolve_cells, stable_hash
+from orchestration.tasks import TASKS, load_all
+from orchestration.tracking import TAG, Tracker, check_reachable, git_commit, tracking_uri
+
+log = logging.getLogger("emojitags.run")
+
+
+class CellsFailed(RuntimeError):
+    """Some cells did not finish; the table was not written."""
+
+
+@dataclass
+class TableResult:
+    experiment: Experiment
+    scale: str
+    table: pd.DataFrame
+    cells: pd.DataFrame
+    markdown: str
+    parent_run_id: str
+    trained: int
+    reused: int
+    seconds: float
+
+
+def _metric_name(s: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_\-. /]", "", s).strip()
+
+
+def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None = None,
+                   run: dict[str, Any] | None = None, force: bool = False) -> TableResult:
+    start = time.time()
+    quiet_environment()
+    load_all()
+    task = TASKS.get(exp.task)
+    if not isinstance(exp.scales[scale], task.config_type):
+        raise SpecError(f"experiment {exp.id}: scale configs must be {task.config_type.__name__}")
+    # Everything that can fail on bad input fails here, before MLflow holds anything.
+    cells = resolve_cells(exp, scale, overrides, run)
+    data = task.data_sha256s(cells[0].config)
+    cells = resolve_cells(exp, scale, overrides, run, data_sha256s=data)
+    uri = tracking_uri()
+    check_reachable(uri)
+
+    tracker = Tracker(uri, exp.paper_id)
+    table_key = stable_hash({"table": exp.id, "scale": scale, "cells": sorted(c.key for c in cells)})
+    finished = {} if force else tracker.finished_cells()
+    pending_cells = [c for c in cells if c.key not in finished]
+    reused = len(cells) - len(pending_cells)
+    print(f"{exp.id} [{scale}]: {len(cells)} cells, {reused} already finished, "
+          f"{len(pending_cells)} to run  (MLflow: {uri})", flush=True)
+
+    commit = git_commit()
+    parent = tracker.open_parent(exp.id, table_key, {
+        f"{TAG}table": exp.id, f"{TAG}scale": scale, f"{TAG}git_commit": commit,
+        f"{TAG}overrides": " ".join(f"{k}={v}" for k, v in (overrides or {}).items()) or "(none)",
+        "mlflow.note.content": caption(exp, scale, len(cells)),
+        **{f"data.{k}": v for k, v in data.items()}})
+    if pending_cells:
+        resources = ensure_ray()
+        if task.prepare is not None:
+            for cfg in {stable_hash(config_dict(c.config)): c.config for c in pending_cells}.values():
+                task.prepare(cfg)
+        pending = [_open_cell(tracker, parent.run_id, c, scale, commit, data) for c in pending_cells]
+        failed = run_cells(pending, home() / "ray_results", f"{exp.id.replace('/', '__')}-{int(time.time())}",
+                           resources.get("CPU", 1.0))
+        finished = tracker.finished_cells()
+    else:
+        failed = {}
+    missing = [c for c in cells if c.key not in finished]
+    if missing:
+        parent.set_tags({f"{TAG}missing_cells": ", ".join(c.label for c in missing)[:4000]})
+        parent.terminate("FAILED")
+        detail = "; ".join(f"{c.label}: {failed.get(c.key, 'did not finish')}" for c in missing[:5])
+        raise CellsFailed(f"{len(missing)} of {len(cells)} cells failed, no table written "
+                          f"(rerun the same command to retry only those): {detail}")
+
+    frame = cells_frame([_record(exp, c, finished[c.key]) for c in cells])
+    table = summary_table(exp, frame)
+    md = caption(exp, scale, len(cells)) + "\n\n" + to_markdown(table) + "\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        (out / "table.md").write_text(md)
+        table.to_csv(out / "table.csv", index=False)
+        frame.to_csv(out / "cells.csv", index=False)
+        for fig in exp.figures:
+            fig.render(exp, frame, out)
+        for f in sorted(out.iterdir()):
+            parent.log_artifact(f)
+    summary = frame.groupby("row")[[m.key for m in exp.metrics if m.key in frame]].mean()
+    parent.log_metrics({_metric_name(f"{row}/{k}"): v for row, r in summary.iterrows()
+                        for k, v in r.items() if pd.notna(v)})
+    parent.terminate("FINISHED")
+    seconds = time.time() - start
+    return TableResult(exp, scale, table, frame, md, parent.run_id, len(pending_cells), reused, seconds)
+
+
+def _open_cell(tracker: Tracker, parent_id: str, cell: Cell, scale: str, commit: str,
+               data: dict[str, str]) -> PendingCell:
+    sink = tracker.open_cell(parent_id, cell.key, cell.label, {
+        f"{TAG}table": cell.experiment_id, f"{TAG}row": cell.row, f"{TAG}seed": cell.seed,
+        f"{TAG}scale": scale, f"{TAG}git_commit": commit, f"{TAG}config_hash": stable_hash(config_dict(cell.config)),
+        f"{TAG}data_sha256": stable_hash(data), **{f"{TAG}grid.{k}": v for k, v in cell.grid_point.items()}})
+    sink.log_params({**config_dict(cell.config), "seed": cell.seed, "row": cell.row})
+    return PendingCell(cell, sink, home() / "cells" / cell.key, home())
+
+
+def _record(exp: Experiment, cell: Cell, run) -> dict:
+    rec = {"row": cell.row, "seed": cell.seed, **cell.grid_point, "run_id": run.info.run_id}
+    rec.update(run.data.metrics)
+    return rec

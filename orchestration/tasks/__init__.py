@@ -1,0 +1,33 @@
+"""Tasks: what one cell of a table computes, registered by name.
+
+A task turns a cell's config into metrics by wiring components together; the
+orchestration decides where it runs (a Tune trial, Ray Train workers) and records it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from components.registry import Registry
+
+TASKS: Registry[Task] = Registry("task")
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    config_type: type
+    run_cell: Callable[[Any, Any], dict[str, float]]  # (config, CellContext) -> metrics
+    data_sha256s: Callable[[Any], dict[str, str]]     # checks the data; raises DataError
+    prepare: Callable[[Any], None] | None = None      # driver-side cached stages, once per table
+
+
+def register_task(task: Task) -> Task:
+    return TASKS.register(task.name)(task)
+
+
+def load_all() -> None:
+    """Import every task module so that its registration runs (workers call this too)."""
+    from orchestration.tasks import dialogue  # noqa: F401

@@ -1,0 +1,190 @@
+"""Emoji recommendation in multi-turn dialogue: one cell = one model, one seed.
+
+Rows: S-BOW / F-BOW (TF-IDF + logistic regression on the reply / the whole dialogue),
+S-LSTM / F-LSTM / H-LSTM. The dataset (chitchat-dataset, emoticons as labels) is a
+cached stage built once per table; the split is fixed by `split_seed`, so a cell's seed
+changes only the model's initialisation and batch order.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from components.classifiers.dialogue import HierarchicalLSTM, SequenceLSTM
+from components.data.chitchat import (
+    CHITCHAT_SHA256,
+    DIALOGUE_EMOTICON_NAMES,
+    DIALOGUE_EMOTICONS,
+    dialogue_examples,
+    load_chitchat_dialogues,
+)
+from components.metrics import hit_at_k, mrr
+from components.text import TweetTokenizer, Vocabulary, bow_featurizer, pad_sequences
+from components.training import FitProblem, FitSettings
+from orchestration.spec import RunSettings
+from orchestration.stages import cached_stage
+from orchestration.tasks import Task, register_task
+
+MODELS = ("s_bow", "f_bow", "s_lstm", "f_lstm", "h_lstm")
+MAX_TURNS = 4  # the reply and up to 3 turns of context
+
+
+@dataclass(frozen=True)
+class DialogueConfig(RunSettings):
+    model: str = "h_lstm"        # one of MODELS
+    max_examples: int = 0        # 0: every example; smoke scale keeps a stratified sample
+    split_seed: int = 0
+    max_len: int = 50            # words per turn, as the paper
+    min_count: int = 2           # rarer words are <unk>
+    dim: int = 128               # embedding size = hidden size (the paper ties them)
+    dropout: float = 0.5
+    optimizer: str = "adadelta"  # the paper's AdaDelta, rho 0.95
+    lr: float = 1.0
+    batch_size: int = 32
+    epochs: int = 30
+    patience: int = 4
+    bow_c: float = 1.0           # inverse regularisation of the BOW logistic regression
+
+
+def data_sha256s(cfg: DialogueConfig) -> dict[str, str]:
+    load_chitchat_dialogues(verify=True)  # raises DataError when the file is not the pinned one
+    return {"chitchat_dataset/dataset.json": CHITCHAT_SHA256}
+
+
+def _stratified_split(labels: np.ndarray, seed: int) -> np.ndarray:
+    """0 train / 1 validation / 2 test, 80:10:10 within each class."""
+    rng = np.random.default_rng(seed)
+    split = np.zeros(len(labels), dtype=np.int64)
+    for c in np.unique(labels):
+        idx = rng.permutation(np.flatnonzero(labels == c))
+        n_val = n_test = int(round(0.1 * len(idx)))
+        split[idx[:n_test]] = 2
+        split[idx[n_test:n_test + n_val]] = 1
+    return split
+
+
+def _data_key(cfg: DialogueConfig) -> dict:
+    return {"max_examples": cfg.max_examples, "split_seed": cfg.split_seed, "max_len": cfg.max_len,
+            "min_count": cfg.min_count, "data": CHITCHAT_SHA256, "version": 1}
+
+
+def _build(cfg: DialogueConfig, out: Path) -> None:
+    examples = dialogue_examples(load_chitchat_dialogues(verify=False))
+    labels = np.array([e.label for e in examples])
+    if cfg.max_examples and cfg.max_examples < len(examples):
+        keep = np.sort(np.random.default_rng(cfg.split_seed).permutation(len(examples))[:cfg.max_examples])
+        examples, labels = [examples[i] for i in keep], labels[keep]
+    split = _stratified_split(labels, cfg.split_seed)
+    tok = TweetTokenizer(lowercase=True, placeholders=True)
+    turns = [[[] for _ in range(MAX_TURNS - 1 - len(e.context))]
+             + [tok.tokenize(t)[:cfg.max_len] for t in e.context] + [tok.tokenize(e.reply)[:cfg.max_len]]
+             for e in examples]
+    vocab = Vocabulary.build([w for i, d in enumerate(turns) if split[i] == 0 for w in d],
+                             min_count=cfg.min_count)
+    ids = [[vocab.encode(t) for t in d] for d in turns]
+    reply, reply_len = pad_sequences([d[-1] for d in ids], max_len=cfg.max_len)
+    flat, flat_len = pad_sequences([[w for t in d for w in t] for d in ids], max_len=cfg.max_len * MAX_TURNS)
+    grid = np.zeros((len(ids), MAX_TURNS, cfg.max_len), dtype=np.int64)
+    grid_len = np.zeros((len(ids), MAX_TURNS), dtype=np.int64)
+    for i, d in enumerate(ids):
+        for j, t in enumerate(d):
+            grid[i, j, :len(t)] = t
+            grid_len[i, j] = len(t)
+    np.savez_compressed(out / "arrays.npz", label=labels, split=split, reply=reply, reply_len=reply_len,
+                        flat=flat, flat_len=flat_len, turns=grid, turn_len=grid_len)
+    (out / "tokens.json").write_text(json.dumps(turns))
+    (out / "vocab.json").write_text(json.dumps(vocab.to_dict()))
+
+
+def prepare(cfg: DialogueConfig) -> Path:
+    return cached_stage("dialogue_data", _data_key(cfg), functools.partial(_build, cfg))
+
+
+INPUTS = {"s_lstm": ("reply", "reply_len"), "f_lstm": ("flat", "flat_len"), "h_lstm": ("turns", "turn_len")}
+
+
+@dataclass
+class _Objective:
+    """Loss and evaluation for one input layout; a picklable object for Ray Train workers."""
+
+    inputs: tuple[str, str]
+
+    def logits(self, model, batch) -> torch.Tensor:
+        return model(batch[self.inputs[0]], batch[self.inputs[1]])
+
+    def loss(self, model, batch) -> torch.Tensor:
+        return F.cross_entropy(self.logits(model, batch), batch["label"])
+
+    def scores(self, model, arrays: dict[str, np.ndarray], chunk: int = 512) -> np.ndarray:
+        device = next(model.parameters()).device
+        out = []
+        for s in range(0, len(arrays["label"]), chunk):
+            batch = {k: torch.as_tensor(v[s:s + chunk]).to(device) for k, v in arrays.items()}
+            out.append(self.logits(model, batch).float().cpu())
+        return torch.cat(out).numpy()
+
+    def evaluate(self, model, arrays: dict[str, np.ndarray]) -> dict[str, float]:
+        scores = self.scores(model, arrays)
+        loss = F.cross_entropy(torch.as_tensor(scores), torch.as_tensor(arrays["label"])).item()
+        return {"val_loss": loss, "val_p_at_1": hit_at_k(scores, arrays["label"], 1)}
+
+
+def _scores_bow(cfg: DialogueConfig, stage: Path, split: np.ndarray) -> np.ndarray:
+    from sklearn.linear_model import LogisticRegression
+
+    dialogues = json.loads((stage / "tokens.json").read_text())
+    docs = [d[-1] if cfg.model == "s_bow" else [w for t in d for w in t] for d in dialogues]
+    vec = bow_featurizer("tfidf")
+    x_train = vec.fit_transform([docs[i] for i in np.flatnonzero(split == 0)])
+    labels = np.load(stage / "arrays.npz")["label"]
+    clf = LogisticRegression(C=cfg.bow_c, max_iter=2000)
+    clf.fit(x_train, labels[split == 0])
+    proba = clf.predict_proba(vec.transform([docs[i] for i in np.flatnonzero(split == 2)]))
+    scores = np.full((proba.shape[0], len(DIALOGUE_EMOTICONS)), -np.inf)
+    scores[:, clf.classes_] = proba  # classes missing from a small training split rank last
+    return scores
+
+
+def run_cell(cfg: DialogueConfig, ctx) -> dict[str, float]:
+    if cfg.model not in MODELS:
+        raise ValueError(f"model must be one of {', '.join(MODELS)}, got {cfg.model!r}")
+    stage = prepare(cfg)
+    arrays = dict(np.load(stage / "arrays.npz"))
+    split, labels = arrays.pop("split"), arrays["label"]
+    if cfg.model.endswith("_bow"):
+        scores = _scores_bow(cfg, stage, split)
+    else:
+        vocab_size = len(Vocabulary.from_dict(json.loads((stage / "vocab.json").read_text())))
+        keys = INPUTS[cfg.model]
+        part = lambda s: {k: arrays[k][split == s] for k in (*keys, "label")}  # noqa: E731
+        cls = HierarchicalLSTM if cfg.model == "h_lstm" else SequenceLSTM
+        objective = _Objective(keys)
+        problem = FitProblem(
+            build_model=functools.partial(cls, vocab_size, len(DIALOGUE_EMOTICONS), cfg.dim, cfg.dropout),
+            train=part(0), val=part(1), loss=objective.loss, evaluate=objective.evaluate)
+        settings = FitSettings(epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr,
+                               optimizer=cfg.optimizer, clip=5.0, patience=cfg.patience,
+                               monitor="val_loss", mode="min", seed=ctx.seed)
+        result = ctx.fit(problem, settings)
+        scores = objective.scores(result.model, part(2))
+    gold = labels[split == 2]
+    metrics = {"p_at_1": hit_at_k(scores, gold, 1), "p_at_3": hit_at_k(scores, gold, 3),
+               "mrr": mrr(scores, gold), "n_test": float(len(gold))}
+    top1 = scores.argmax(axis=1)
+    for c, name in enumerate(DIALOGUE_EMOTICON_NAMES):
+        mask = gold == c
+        if mask.any():  # P@1 within the emoticon's own test examples
+            metrics[f"p_at_1_{name.replace(' ', '_')}"] = float((top1[mask] == c).mean())
+    return metrics
+
+
+register_task(Task("dialogue_emoji", DialogueConfig, run_cell, data_sha256s, prepare))
+
+__all__ = ["DialogueConfig", "MODELS"]

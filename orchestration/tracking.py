@@ -1,0 +1,194 @@
+"""MLflow: one parent run per table, one child run per cell.
+
+The tracking store is the source of truth for what is finished: a rerun asks it which
+cells already have a FINISHED child run and trains only the others. Trials (and Ray
+Train's rank 0) log to the store themselves through a picklable `RunSink`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from mlflow.entities import Metric as MlflowMetric
+from mlflow.entities import RunStatus
+from mlflow.tracking import MlflowClient
+
+TAG = "emojitags."
+PARENT = "mlflow.parentRunId"
+
+
+class TrackingError(RuntimeError):
+    """The MLflow store cannot be reached or used."""
+
+
+def tracking_uri() -> str:
+    """`MLFLOW_TRACKING_URI`, or a SQLite file `mlflow.db` in the current directory."""
+    uri = os.environ.get("MLFLOW_TRACKING_URI")
+    if uri:
+        return uri
+    return f"sqlite:///{Path('mlflow.db').resolve()}"
+
+
+def artifact_root(uri: str) -> str | None:
+    # With a local SQLite store, keep artifacts beside it rather than under whatever
+    # directory a Ray trial happens to run in; a server decides for itself.
+    if uri.startswith("sqlite:///"):
+        return (Path(uri[len("sqlite:///"):]).parent / "mlartifacts").resolve().as_uri()
+    return None
+
+
+def check_reachable(uri: str, timeout_s: float = 10.0) -> None:
+    """Fail before any training when the store cannot be reached."""
+    if uri.startswith(("http://", "https://")):
+        import urllib.error
+        import urllib.request
+        try:
+            urllib.request.urlopen(uri.rstrip("/") + "/health", timeout=timeout_s).read()
+        except (urllib.error.URLError, OSError) as e:
+            raise TrackingError(f"MLflow server {uri} is unreachable ({getattr(e, 'reason', e)}); "
+                                "start it (python -m orchestration mlflow-server) or unset "
+                                "MLFLOW_TRACKING_URI to use the local SQLite store") from None
+    try:
+        MlflowClient(uri).search_experiments(max_results=1)
+    except Exception as e:  # noqa: BLE001 - any store failure means the same to the user
+        raise TrackingError(f"MLflow store {uri} cannot be used: {str(e).splitlines()[0]}") from None
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                              text=True, timeout=5, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+@dataclass
+class RunSink:
+    """A picklable handle on one MLflow run, for logging from trials and Train workers."""
+
+    uri: str
+    run_id: str
+
+    @cached_property
+    def client(self) -> MlflowClient:
+        return MlflowClient(self.uri)
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        ts = int(time.time() * 1000)
+        batch = [MlflowMetric(k, float(v), ts, step or 0) for k, v in metrics.items()]
+        if batch:
+            self.client.log_batch(self.run_id, metrics=batch)
+
+    def log_params(self, params: dict[str, Any]) -> None:
+        from mlflow.entities import Param
+        items = [Param(k, str(v)[:6000]) for k, v in params.items()]
+        for i in range(0, len(items), 100):
+            self.client.log_batch(self.run_id, params=items[i:i + 100])
+
+    def set_tags(self, tags: dict[str, Any]) -> None:
+        from mlflow.entities import RunTag
+        self.client.log_batch(self.run_id, tags=[RunTag(k, str(v)) for k, v in tags.items()])
+
+    def log_artifact(self, path: str | os.PathLike, artifact_path: str | None = None) -> None:
+        self.client.log_artifact(self.run_id, str(path), artifact_path)
+
+    def terminate(self, status: str) -> None:
+        self.client.set_terminated(self.run_id, status)
+
+    def __getstate__(self) -> dict:
+        return {"uri": self.uri, "run_id": self.run_id}  # never pickle the client
+
+
+class Tracker:
+    """The driver's view of the store for one table."""
+
+    def __init__(self, uri: str, mlflow_experiment: str) -> None:
+        self.uri = uri
+        self.client = MlflowClient(uri)
+        exp = self.client.get_experiment_by_name(mlflow_experiment)
+        if exp is None:
+            exp_id = self.client.create_experiment(mlflow_experiment, artifact_location=artifact_root(uri)
+                                                   and f"{artifact_root(uri)}/{mlflow_experiment}")
+        else:
+            exp_id = exp.experiment_id
+        self.experiment_id = exp_id
+
+    def find_parent(self, table_key: str):
+        runs = self.client.search_runs([self.experiment_id],
+                                       filter_string=f"tags.`{TAG}table_key` = '{table_key}'",
+                                       order_by=["attributes.start_time DESC"], max_results=1)
+        return runs[0] if runs else None
+
+    def open_parent(self, name: str, table_key: str, tags: dict[str, Any]) -> RunSink:
+        run = self.find_parent(table_key)
+        if run is None:
+            run = self.client.create_run(self.experiment_id, run_name=name,
+                                         tags={f"{TAG}kind": "table", f"{TAG}table_key": table_key})
+        else:
+            self.client.update_run(run.info.run_id, status="RUNNING")
+        sink = RunSink(self.uri, run.info.run_id)
+        sink.set_tags(tags)
+        return sink
+
+    def cell_runs(self) -> list:
+        """Every cell run in this MLflow experiment, newest first."""
+        out, token = [], None
+        while True:
+            page = self.client.search_runs([self.experiment_id],
+                                           filter_string=f"tags.`{TAG}kind` = 'cell'",
+                                           order_by=["attributes.start_time DESC"],
+                                           max_results=1000, page_token=token)
+            out.extend(page)
+            token = page.token
+            if not token:
+                return out
+
+    def finished_cells(self) -> dict[str, Any]:
+        """cell key -> its newest FINISHED run."""
+        done: dict[str, Any] = {}
+        for run in self.cell_runs():
+            key = run.data.tags.get(f"{TAG}cell_key")
+            if run.info.status == RunStatus.to_string(RunStatus.FINISHED) and key not in done:
+                done[key] = run
+        return done
+
+    def unfinished_cell_run(self, parent_id: str, key: str):
+        for run in self.cell_runs():
+            tags = run.data.tags
+            if (tags.get(f"{TAG}cell_key") == key and tags.get(PARENT) == parent_id
+                    and run.info.status != "FINISHED"):
+                return run
+        return None
+
+    def open_cell(self, parent_id: str, key: str, name: str, tags: dict[str, Any]) -> RunSink:
+        """Reopen this cell's unfinished child run (so a resumed cell keeps one history) or start one."""
+        run = self.unfinished_cell_run(parent_id, key)
+        if run is None:
+            run = self.client.create_run(self.experiment_id, run_name=name,
+                                         tags={f"{TAG}kind": "cell", f"{TAG}cell_key": key, PARENT: parent_id})
+            attempts = 1
+        else:
+            self.client.update_run(run.info.run_id, status="RUNNING")
+            attempts = int(run.data.tags.get(f"{TAG}attempts", "1")) + 1
+        sink = RunSink(self.uri, run.info.run_id)
+        sink.set_tags({**tags, f"{TAG}attempts": attempts})
+        return sink
+
+
+def latest_finished_table(uri: str, mlflow_experiment: str, table_id: str, scale: str | None = None):
+    client = MlflowClient(uri)
+    exp = client.get_experiment_by_name(mlflow_experiment)
+    if exp is None:
+        return None
+    filt = f"tags.`{TAG}kind` = 'table' and tags.`{TAG}table` = '{table_id}' and attributes.status = 'FINISHED'"
+    if scale:
+        filt += f" and tags.`{TAG}scale` = '{scale}'"
+    runs = client.search_runs([exp.experiment_id], filter_string=filt,
+                              order_by=["attributes.end_time DESC"], max_results=1)
+    return runs[0] if runs else None

@@ -1,0 +1,84 @@
+"""The dialogue-emoji tables end to end at smoke scale: Ray Tune cells, MLflow, rerun."""
+
+from __future__ import annotations
+
+import pytest
+from mlflow.tracking import MlflowClient
+
+from orchestration.cli import load_experiment, main
+from orchestration.runner import run_experiment
+
+TABLE2 = "experiments/dialogue_emoji/table2.py"
+
+
+@pytest.fixture(scope="module")
+def smoke_runs(tmp_path_factory, ray_session):
+    root = tmp_path_factory.mktemp("table2")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root / 'mlflow.db'}")
+        mp.setenv("EMOJITAGS_HOME", str(root / "home"))
+        exp = load_experiment(TABLE2)
+        first = run_experiment(exp, "smoke")
+        second = run_experiment(exp, "smoke")
+        yield root, first, second
+
+
+def test_smoke_table_has_every_row_and_the_paper_column(smoke_runs):
+    _, first, _ = smoke_runs
+    table = first.table
+    assert list(table["row"]) == ["S-BOW", "F-BOW", "S-LSTM", "F-LSTM", "H-LSTM"]
+    assert set(table["seeds"]) == {3}
+    assert list(table["P@1 (%) [paper]"]) == ["29.6", "24.6", "32.5", "34.3", "35.4"]
+    cells = first.cells
+    assert len(cells) == 15
+    assert ((cells["p_at_1"] >= 0) & (cells["p_at_1"] <= cells["p_at_3"]) & (cells["p_at_3"] <= 1)).all()
+    assert ((cells["mrr"] >= cells["p_at_1"]) & (cells["mrr"] <= 1)).all()
+    assert "±" in table["P@1 (%)"].iloc[0]
+
+
+def test_mlflow_parent_holds_finished_children_and_artifacts(smoke_runs):
+    root, first, _ = smoke_runs
+    client = MlflowClient(f"sqlite:///{root / 'mlflow.db'}")
+    parent = client.get_run(first.parent_run_id)
+    assert parent.info.status == "FINISHED" and parent.info.run_name == "dialogue_emoji/table2"
+    assert parent.data.tags["emojitags.scale"] == "smoke"
+    children = client.search_runs([parent.info.experiment_id],
+                                  filter_string=f"tags.`mlflow.parentRunId` = '{first.parent_run_id}'")
+    assert len(children) == 15 and {c.info.status for c in children} == {"FINISHED"}
+    tags = children[0].data.tags
+    for key in ("emojitags.seed", "emojitags.scale", "emojitags.git_commit", "emojitags.config_hash",
+                "emojitags.data_sha256", "emojitags.cell_key"):
+        assert tags.get(key), key
+    assert {"p_at_1", "p_at_3", "mrr"} <= set(children[0].data.metrics)
+    artifacts = {a.path for a in client.list_artifacts(first.parent_run_id)}
+    assert {"table.md", "table.csv", "cells.csv"} <= artifacts
+    lstm = [c for c in children if c.data.tags["emojitags.row"] == "H-LSTM"][0]
+    history = client.get_metric_history(lstm.info.run_id, "val_loss")
+    assert len(history) >= 1  # per-epoch metrics logged from inside the training loop
+
+
+def test_rerun_trains_nothing_and_gives_the_same_table(smoke_runs):
+    _, first, second = smoke_runs
+    assert second.trained == 0 and second.reused == 15
+    assert second.parent_run_id == first.parent_run_id
+    assert second.markdown == first.markdown
+
+
+def test_table_command_prints_the_last_finished_table(smoke_runs, monkeypatch, capsys):
+    root, first, _ = smoke_runs
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root / 'mlflow.db'}")
+    assert main(["table", TABLE2, "--scale", "smoke"]) == 0
+    assert capsys.readouterr().out.strip() == first.markdown.strip()
+
+
+@pytest.mark.parametrize("path", ["experiments/dialogue_emoji/table3.py", "experiments/dialogue_emoji/figure4.py"])
+def test_other_dialogue_experiments_finish_at_smoke_scale(path, workspace, ray_session):
+    exp = load_experiment(str(__import__("pathlib").Path(__file__).resolve().parents[1] / path))
+    result = run_experiment(exp, "smoke", run={"seeds": (0,)})
+    assert result.trained == len(result.cells) > 0
+    if exp.transpose:
+        assert list(result.table.columns) == ["metric", "S-LSTM", "H-LSTM"]
+        assert len(result.table) == 10
+    if exp.figures:
+        client = MlflowClient()
+        assert "figure4.png" in {a.path for a in client.list_artifacts(result.parent_run_id)}

@@ -1,0 +1,67 @@
+"""A cell killed mid-training resumes from its last checkpoint, and ends where an
+uninterrupted run ends (fairseq-style), driven through the real command line."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from mlflow.tracking import MlflowClient
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMAND = [sys.executable, "-m", "orchestration", "run", "experiments/dialogue_emoji/table2.py",
+           "--scale", "smoke", "rows=H-LSTM", "seeds=0", "max_examples=1200", "dim=48",
+           "epochs=6", "patience=6"]
+
+
+def _env(workspace: Path) -> dict:
+    return {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{workspace / 'mlflow.db'}",
+            "EMOJITAGS_HOME": str(workspace / "home"), "PYTHONUNBUFFERED": "1"}
+
+
+def _cell_run(workspace: Path):
+    client = MlflowClient(f"sqlite:///{workspace / 'mlflow.db'}")
+    exp = client.get_experiment_by_name("dialogue_emoji")
+    runs = client.search_runs([exp.experiment_id], filter_string="tags.`emojitags.kind` = 'cell'")
+    assert len(runs) == 1
+    return runs[0]
+
+
+@pytest.mark.slow
+def test_killed_cell_resumes_from_its_checkpoint(tmp_path):
+    killed, whole = tmp_path / "killed", tmp_path / "whole"
+    killed.mkdir(), whole.mkdir()
+    proc = subprocess.Popen(COMMAND, cwd=ROOT, env=_env(killed), start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 180
+    while not list((killed / "home" / "cells").glob("*/checkpoints/model/epoch_0001/state.pt")):
+        assert proc.poll() is None, "the run ended before its second epoch's checkpoint"
+        assert time.time() < deadline, "no checkpoint within 180 s"
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert _cell_run(killed).info.status == "RUNNING"  # nothing reported as finished
+
+    rerun = subprocess.run(COMMAND, cwd=ROOT, env=_env(killed), capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert "0 already finished, 1 to run" in rerun.stdout
+    resumed = _cell_run(killed)
+    assert resumed.info.status == "FINISHED"
+    assert int(resumed.data.tags["emojitags.attempts"]) == 2
+    assert int(resumed.data.tags["emojitags.resumed_from_epoch"]) >= 1
+
+    uninterrupted = subprocess.run(COMMAND, cwd=ROOT, env=_env(whole), capture_output=True, text=True, timeout=300)
+    assert uninterrupted.returncode == 0, uninterrupted.stderr[-2000:]
+    reference = _cell_run(whole)
+    for metric in ("p_at_1", "p_at_3", "mrr"):
+        assert resumed.data.metrics[metric] == pytest.approx(reference.data.metrics[metric], abs=1e-12)
+    client = MlflowClient(f"sqlite:///{killed / 'mlflow.db'}")
+    losses = {m.step: m.value for m in client.get_metric_history(resumed.info.run_id, "val_loss")}
+    ref_losses = {m.step: m.value for m in MlflowClient(f"sqlite:///{whole / 'mlflow.db'}")
+                  .get_metric_history(reference.info.run_id, "val_loss")}
+    assert losses == pytest.approx(ref_losses, abs=1e-9)  # the curve continues where it left off
