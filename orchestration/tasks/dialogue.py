@@ -125,9 +125,10 @@ class _Objective:
     def scores(self, model, arrays: dict[str, np.ndarray], chunk: int = 512) -> np.ndarray:
         device = next(model.parameters()).device
         out = []
-        for s in range(0, len(arrays["label"]), chunk):
-            batch = {k: torch.as_tensor(v[s:s + chunk]).to(device) for k, v in arrays.items()}
-            out.append(self.logits(model, batch).float().cpu())
+        with torch.no_grad():
+            for s in range(0, len(arrays["label"]), chunk):
+                batch = {k: torch.as_tensor(v[s:s + chunk]).to(device) for k, v in arrays.items()}
+                out.append(self.logits(model, batch).float().cpu())
         return torch.cat(out).numpy()
 
     def evaluate(self, model, arrays: dict[str, np.ndarray]) -> dict[str, float]:
