@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ray import tune
 from tqdm import tqdm
 
 from orchestration.spec import Cell
@@ -57,13 +58,33 @@ def _cell_trainable(config: dict, payloads: list[PendingCell]) -> None:
     tune.report(metrics)
 
 
+class _Progress(tune.Callback):
+    """Moves the driver's progress bar as cells end."""
+
+    def __init__(self, labels: list[str], bar) -> None:
+        self.labels, self.bar = labels, bar
+
+    # Tune pickles its callbacks with the experiment state; the bar and its stream stay out.
+    def __getstate__(self) -> dict:
+        return {"labels": self.labels, "bar": None}
+
+    def _step(self, trial, prefix: str = "") -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix_str(prefix + self.labels[trial.config["index"]])
+
+    def on_trial_complete(self, iteration, trials, trial, **info) -> None:
+        self._step(trial)
+
+    def on_trial_error(self, iteration, trials, trial, **info) -> None:
+        self._step(trial, "FAILED ")
+
+
 def run_cells(pending: list[PendingCell], storage_path: Path, name: str,
               cluster_cpus: float) -> dict[str, str]:
     """Run the cells as one Tune grid; return {cell key: error message} for those that failed."""
     if not pending:
         return {}
-    from ray import tune
-
     cfg = pending[0].cell.config
     if cfg.workers > 1:
         # The trial only waits on its TorchTrainer; the workers hold the CPUs.
@@ -74,14 +95,7 @@ def run_cells(pending: list[PendingCell], storage_path: Path, name: str,
         concurrency = max(1, math.floor(cluster_cpus / cfg.threads))
     bar = tqdm(total=len(pending), desc="cells", unit="cell", dynamic_ncols=True)
 
-    class Progress(tune.Callback):
-        def on_trial_complete(self, iteration, trials, trial, **info):
-            bar.update(1)
-            bar.set_postfix_str(pending[trial.config["index"]].cell.label)
-
-        def on_trial_error(self, iteration, trials, trial, **info):
-            bar.update(1)
-            bar.set_postfix_str(f"FAILED {pending[trial.config['index']].cell.label}")
+    progress = _Progress([p.cell.label for p in pending], bar)
 
     trainable = tune.with_resources(tune.with_parameters(_cell_trainable, payloads=pending), resources)
     tuner = tune.Tuner(
@@ -90,7 +104,7 @@ def run_cells(pending: list[PendingCell], storage_path: Path, name: str,
         tune_config=tune.TuneConfig(max_concurrent_trials=concurrency, reuse_actors=True,
                                     trial_dirname_creator=lambda t: f"cell_{t.config['index']:04d}"),
         run_config=tune.RunConfig(name=name, storage_path=str(storage_path.resolve()), verbose=0,
-                                  callbacks=[Progress()],
+                                  callbacks=[progress],
                                   failure_config=tune.FailureConfig(max_failures=0)),
     )
     try:

@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     p_table = sub.add_parser("table", help="print the last finished table from MLflow")
     p_table.add_argument("experiment_file")
     p_table.add_argument("--scale", choices=SCALES, default=None)
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     return _guarded(lambda: (_run if args.command == "run" else _table)(load_experiment(args.experiment_file), args))
 
 
@@ -79,11 +79,25 @@ def run_cli(exp: Experiment, argv: list[str] | None = None) -> None:
     """What `python experiments/.../table2.py [--scale S] [key=value ...]` does: the same as `run`."""
     parser = argparse.ArgumentParser(prog=f"python {sys.argv[0]}", description=exp.title)
     _add_run_args(parser)
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     sys.exit(_guarded(lambda: _run(exp, args)))
 
 
+def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    # Overrides may come before or after --scale; argparse alone wants them in one run.
+    args, extra = parser.parse_known_args(argv)
+    flags = [x for x in extra if x.startswith("-")]
+    if flags or (extra and not hasattr(args, "overrides")):
+        parser.error(f"unrecognized arguments: {' '.join(flags or extra)}")
+    if extra:
+        args.overrides = [*args.overrides, *extra]
+    return args
+
+
 def _guarded(fn) -> int:
+    from orchestration.runtime import quiet_environment
+
+    quiet_environment()
     from components.data.errors import DataError
     from orchestration.runner import CellsFailed
     from orchestration.tracking import TrackingError

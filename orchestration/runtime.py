@@ -28,6 +28,8 @@ def quiet_environment() -> None:
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
     os.environ.setdefault("TUNE_WARN_EXCESSIVE_EXPERIMENT_CHECKPOINT_SYNC_THRESHOLD_S", "600")
     os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
+    for noisy in ("mlflow", "alembic"):  # schema migrations of a new store are not news
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
 

@@ -1,0 +1,188 @@
+"""Hashtag inference: batched beam search, its one-sentence reference, and greedy decoding.
+
+Search rules, shared by `beam_search` and `beam_search_one`:
+
+- `<pad>` and `<bos>` are never generated, nor `<unk>` unless `ban_unk=False`; `<eos>`
+  is banned at the first step (a hashtag has at least one word).
+- Each step ranks every one-token extension of the live hypotheses by cumulative
+  log-probability and looks at the best 2*beam: an `<eos>` ranked within the first
+  `beam` finishes its hypothesis; the first `beam` extensions that are not `<eos>` stay
+  live (fairseq's rule; 2*beam candidates always hold `beam` that are not `<eos>`).
+- After `max_len` words only `<eos>` is allowed, so every live hypothesis finishes.
+- Score = length-normalised log-probability: the sum of the token log-probs, the
+  `<eos>` included, divided by the number of those tokens (words + 1), i.e. the mean
+  log-prob per emitted token (fairseq's normalisation with lenpen = 1). Without it
+  beam search favours one-word hashtags.
+
+Finished hypotheses are distinct word sequences by construction (live hypotheses never
+coincide), so the n-best list is a ranking of different hashtags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import torch
+from torch import nn
+
+from components.generators.attention import Memory
+from components.generators.config import BOS_ID, EOS_ID, PAD_ID, UNK_ID
+from components.generators.decoder import AttentiveGRUDecoder, DecoderState
+
+Hypothesis = tuple[list[int], float]  # (word ids without <bos>/<eos>, normalised score)
+NEG_INF = float("-inf")
+
+
+@contextmanager
+def inference(model: nn.Module) -> Iterator[nn.Module]:
+    """The bare model (unwrapped from DDP) in eval mode without autograd; mode restored after."""
+    bare = getattr(model, "module", model)
+    was_training = bare.training
+    bare.eval()
+    try:
+        with torch.inference_mode():
+            yield bare
+    finally:
+        bare.train(was_training)
+
+
+def next_log_probs(decoder: AttentiveGRUDecoder, prev: torch.Tensor, state: DecoderState,
+                   memory: Memory, step: int, max_len: int, ban_unk: bool) -> tuple[torch.Tensor, DecoderState]:
+    """One decoder step with the search rules applied to its log-probs (N, V)."""
+    logp, state, _ = decoder.step(prev, state, memory)
+    logp[:, [PAD_ID, BOS_ID] + ([UNK_ID] if ban_unk else [])] = NEG_INF
+    if step == 0:
+        logp[:, EOS_ID] = NEG_INF
+    if step == max_len:
+        eos = logp[:, EOS_ID].clone()
+        logp.fill_(NEG_INF)
+        logp[:, EOS_ID] = eos
+    return logp, state
+
+
+def beam_search(model: nn.Module, src: torch.Tensor, src_len: torch.Tensor, *, beam: int = 20,
+                max_len: int = 10, fused: torch.Tensor | None = None,
+                conv: torch.Tensor | None = None, conv_len: torch.Tensor | None = None,
+                n_best: int | None = None, ban_unk: bool = True) -> list[list[Hypothesis]]:
+    """Each sentence's n-best (default `beam`) hashtags, best first.
+
+    All B sentences and their beams advance together as one (B*beam)-row decoder batch;
+    row b*beam + k is beam k of sentence b.
+    """
+    if beam < 1 or max_len < 1:
+        raise ValueError(f"beam and max_len must be >= 1, got {beam} and {max_len}")
+    k, n_best = beam, n_best or beam
+    with inference(model) as m:
+        memory, state = m.encode(src, src_len, fused=fused, conv=conv, conv_len=conv_len)
+        b = src.size(0)
+        dev = memory.values.device
+        memory, state = memory.repeat_each(k), state.repeat_each(k)
+        scores = torch.full((b, k), NEG_INF, device=dev)
+        scores[:, 0] = 0.0  # one live hypothesis at first, so no beam is a duplicate
+        history = torch.empty(b * k, 0, dtype=torch.long, device=dev)
+        prev = torch.full((b * k,), BOS_ID, dtype=torch.long, device=dev)
+        rows = torch.arange(b, device=dev).unsqueeze(1) * k
+        finished: list[list[Hypothesis]] = [[] for _ in range(b)]
+        for step in range(max_len + 1):
+            logp, state = next_log_probs(m.decoder, prev, state, memory, step, max_len, ban_unk)
+            vocab = logp.size(-1)
+            cand = (scores.unsqueeze(2) + logp.view(b, k, vocab)).view(b, k * vocab)
+            top, idx = cand.topk(min(2 * k, k * vocab), dim=1)
+            origin, tok = idx // vocab, idx % vocab
+            is_eos = tok == EOS_ID
+            done = is_eos & torch.isfinite(top)
+            done[:, k:] = False
+            if done.any():  # Python lists once per step: per-element tensor indexing is slow
+                words, parents, values = history.tolist(), origin.tolist(), top.tolist()
+                for s, r in done.nonzero().tolist():
+                    hyp = words[s * k + parents[s][r]]
+                    finished[s].append((hyp, values[s][r] / (len(hyp) + 1)))
+            if step == max_len:
+                break
+            # Stable order: non-<eos> candidates by rank, then the <eos> ones; keep k.
+            position = torch.arange(top.size(1), device=dev).expand_as(top)
+            keep = torch.where(is_eos, position + top.size(1), position).argsort(1)[:, :k]
+            scores = top.gather(1, keep).masked_fill(is_eos.gather(1, keep), NEG_INF)
+            picked = (rows + origin.gather(1, keep)).view(-1)
+            prev = tok.gather(1, keep).view(-1)
+            state = state.index_select(picked)
+            history = torch.cat([history.index_select(0, picked), prev.unsqueeze(1)], 1)
+    return [sorted(hyps, key=lambda h: -h[1])[:n_best] for hyps in finished]
+
+
+def _one(t: torch.Tensor | None, i: int, length: int | None = None) -> torch.Tensor | None:
+    """Row i alone, cut to its own length (no padding) when one is given."""
+    if t is None:
+        return None
+    row = t[i:i + 1]
+    return row if length is None else row[:, : max(length, 1)]
+
+
+def beam_search_one(model: nn.Module, src: torch.Tensor, src_len: torch.Tensor, *,
+                    beam: int = 20, max_len: int = 10, fused: torch.Tensor | None = None,
+                    conv: torch.Tensor | None = None, conv_len: torch.Tensor | None = None,
+                    n_best: int | None = None, ban_unk: bool = True) -> list[list[Hypothesis]]:
+    """Reference beam search: one unpadded sentence at a time, hypotheses as Python lists.
+
+    Same rules and scores as `beam_search`; written independently and plainly so the
+    batched version can be tested against it (and timed against it).
+    """
+    n_best = n_best or beam
+    out = []
+    with inference(model) as m:
+        for i in range(src.size(0)):
+            n, c = int(src_len[i]), None if conv_len is None else int(conv_len[i])
+            memory, state = m.encode(_one(src, i, n), src_len[i:i + 1], fused=_one(fused, i),
+                                     conv=_one(conv, i, c), conv_len=_one(conv_len, i))
+            live: list[Hypothesis] = [([], 0.0)]
+            finished: list[Hypothesis] = []
+            for step in range(max_len + 1):
+                prev = torch.tensor([h[-1] if h else BOS_ID for h, _ in live], device=src.device)
+                logp, state = next_log_probs(m.decoder, prev, state, memory.repeat_each(len(live)),
+                                             step, max_len, ban_unk)
+                vocab = logp.size(-1)
+                cumulative = torch.tensor([s for _, s in live], device=src.device).unsqueeze(1)
+                top, idx = (cumulative + logp).view(-1).topk(min(2 * beam, logp.numel()))
+                next_live, parents = [], []
+                for rank, (score, flat) in enumerate(zip(top.tolist(), idx.tolist(), strict=True)):
+                    if score == NEG_INF:
+                        break
+                    parent, token = divmod(flat, vocab)
+                    words = live[parent][0]
+                    if token == EOS_ID:
+                        if rank < beam:
+                            finished.append((words, score / (len(words) + 1)))
+                    elif len(next_live) < beam:
+                        next_live.append((words + [token], score))
+                        parents.append(parent)
+                if step == max_len or not next_live:
+                    break
+                live = next_live
+                state = state.index_select(torch.tensor(parents, device=src.device))
+            out.append(sorted(finished, key=lambda h: -h[1])[:n_best])
+    return out
+
+
+def greedy_decode(model: nn.Module, src: torch.Tensor, src_len: torch.Tensor, *,
+                  max_len: int = 10, fused: torch.Tensor | None = None,
+                  conv: torch.Tensor | None = None, conv_len: torch.Tensor | None = None,
+                  ban_unk: bool = True) -> list[list[int]]:
+    """The most probable next word at each step (beam search's rules), batched."""
+    with inference(model) as m:
+        memory, state = m.encode(src, src_len, fused=fused, conv=conv, conv_len=conv_len)
+        prev = torch.full((src.size(0),), BOS_ID, dtype=torch.long, device=memory.values.device)
+        words: list[list[int]] = [[] for _ in range(src.size(0))]
+        open_rows = set(range(src.size(0)))
+        for step in range(max_len + 1):
+            logp, state = next_log_probs(m.decoder, prev, state, memory, step, max_len, ban_unk)
+            prev = logp.argmax(-1)
+            for r, token in enumerate(prev.tolist()):
+                if r in open_rows:
+                    if token == EOS_ID:
+                        open_rows.discard(r)
+                    else:
+                        words[r].append(token)
+            if not open_rows:
+                break
+    return words
