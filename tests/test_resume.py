@@ -15,8 +15,34 @@ from mlflow.tracking import MlflowClient
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMAND = [sys.executable, "-m", "orchestration", "run", "experiments/dialogue_emoji/table2.py",
-           "--scale", "smoke", "rows=H-LSTM", "seeds=0", "max_examples=1200", "dim=48",
-           "epochs=6", "patience=6"]
+           "--scale", "smoke", "rows=H-LSTM", "seeds=0", "max_examples=0", "dim=64",
+           "epochs=5", "patience=5"]
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid` (Ray's raylet and GCS run in sessions of their own)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def _kill_tree(pid: int) -> None:
+    """SIGKILL the driver and everything it started at once, as a crashed machine would."""
+    for p in [pid, *_descendants(pid)]:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def _env(workspace: Path) -> dict:
@@ -43,7 +69,7 @@ def test_killed_cell_resumes_from_its_checkpoint(tmp_path):
         assert proc.poll() is None, "the run ended before its second epoch's checkpoint"
         assert time.time() < deadline, "no checkpoint within 180 s"
         time.sleep(0.2)
-    os.killpg(proc.pid, signal.SIGKILL)
+    _kill_tree(proc.pid)
     proc.wait()
     assert _cell_run(killed).info.status == "RUNNING"  # nothing reported as finished
 
