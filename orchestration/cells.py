@@ -24,6 +24,7 @@ class PendingCell:
     sink: RunSink
     work_dir: Path
     home: Path  # the driver's EMOJITAGS_HOME: stages live there, whatever the worker's env says
+    parent: RunSink | None = None  # the table's run, for figures and text tables a cell makes
 
 
 def _cell_trainable(config: dict, payloads: list[PendingCell]) -> None:
@@ -45,7 +46,7 @@ def _cell_trainable(config: dict, payloads: list[PendingCell]) -> None:
     p.sink.set_tags({"emojitags.status": "running"})
     start = time.time()
     try:
-        metrics = task.run_cell(p.cell.config, CellContext(p.cell, p.sink, p.work_dir))
+        metrics = task.run_cell(p.cell.config, CellContext(p.cell, p.sink, p.work_dir, p.parent))
         metrics = {k: float(v) for k, v in metrics.items()}
         metrics["cell_seconds"] = time.time() - start
         p.sink.log_metrics(metrics)

@@ -63,7 +63,12 @@ def _add_run_args(p: argparse.ArgumentParser, default_scale: str = "cpu") -> Non
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m orchestration")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["mlflow-server"]:
+        from orchestration.server import main as server_main
+        return server_main(argv[1:])
+    parser = argparse.ArgumentParser(prog="python -m orchestration",
+                                     epilog="also: python -m orchestration mlflow-server --help")
     sub = parser.add_subparsers(dest="command", required=True)
     p_run = sub.add_parser("run", help="run (or finish) an experiment's table")
     p_run.add_argument("experiment_file")

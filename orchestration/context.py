@@ -19,6 +19,7 @@ class CellContext:
     cell: Cell
     sink: RunSink | None
     work_dir: Path          # this cell's own directory: checkpoints, scratch files
+    parent: RunSink | None = None  # the table's run
 
     @property
     def seed(self) -> int:
@@ -40,3 +41,9 @@ class CellContext:
     def log_artifact(self, path: str | Path, artifact_path: str | None = None) -> None:
         if self.sink is not None:
             self.sink.log_artifact(path, artifact_path)
+
+    def log_table_artifact(self, path: str | Path, artifact_path: str | None = None) -> None:
+        """Attach a file (a figure, a text table) to the table's parent run and to this cell's run."""
+        self.log_artifact(path, artifact_path)
+        if self.parent is not None:
+            self.parent.log_artifact(path, artifact_path)

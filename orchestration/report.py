@@ -30,6 +30,7 @@ def summary_table(exp: Experiment, cells: pd.DataFrame) -> pd.DataFrame:
     """Ours (mean ± std over seeds) and, where the paper reports it, the paper's number."""
     grid_keys = list(exp.grid)
     out = []
+    with_paper = {m.key for m in exp.metrics if any(m.key in v for v in exp.paper.values())}
     rows = [r.name for r in exp.rows if r.name in set(cells["row"])]
     groups = cells.groupby(["row", *grid_keys], sort=False) if grid_keys else cells.groupby("row", sort=False)
     for group_key, g in sorted(groups, key=lambda kv: _order(kv[0], rows)):
@@ -41,7 +42,7 @@ def summary_table(exp: Experiment, cells: pd.DataFrame) -> pd.DataFrame:
         for m in exp.metrics:
             vals = g[m.key].to_numpy(dtype=float) if m.key in g else np.array([np.nan])
             entry[m.label] = _fmt(vals, m.scale, m.digits)
-            if exp.paper:
+            if m.key in with_paper:
                 paper = exp.paper.get(row, {}).get(m.key)
                 entry[f"{m.label} [paper]"] = "–" if paper is None else f"{paper:.{m.digits}f}"
         out.append(entry)
@@ -64,8 +65,10 @@ def to_markdown(table: pd.DataFrame) -> str:
     return "\n".join([line(cols), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, cells)])
 
 
-def caption(exp: Experiment, scale: str, n_cells: int) -> str:
+def caption(exp: Experiment, scale: str, n_cells: int, overrides: str = "") -> str:
     parts = [f"**{exp.title}** (`{exp.id}`, scale `{scale}`, {n_cells} cells, mean ± std over seeds)."]
+    if overrides:
+        parts.append(f"Overrides: `{overrides}`.")
     if exp.data_note:
         parts.append(f"Data: {exp.data_note}.")
     if exp.paper:

@@ -17,7 +17,7 @@ from orchestration.report import caption, cells_frame, summary_table, to_markdow
 from orchestration.runtime import ensure_ray, home, quiet_environment
 from orchestration.spec import Cell, Experiment, SpecError, config_dict, resolve_cells, stable_hash
 from orchestration.tasks import TASKS, load_all
-from orchestration.tracking import TAG, Tracker, check_reachable, git_commit, tracking_uri
+from orchestration.tracking import TAG, RunSink, Tracker, check_reachable, git_commit, tracking_uri
 
 log = logging.getLogger("emojitags.run")
 
@@ -54,7 +54,7 @@ def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None
     # Everything that can fail on bad input fails here, before MLflow holds anything.
     cells = resolve_cells(exp, scale, overrides, run)
     data = task.data_sha256s(cells[0].config)
-    cells = resolve_cells(exp, scale, overrides, run, data_sha256s=data)
+    cells = resolve_cells(exp, scale, overrides, run, data_sha256s=data, task_version=task.version)
     uri = tracking_uri()
     check_reachable(uri)
 
@@ -67,17 +67,19 @@ def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None
           f"{len(pending_cells)} to run  (MLflow: {uri})", flush=True)
 
     commit = git_commit()
+    shown = " ".join([*(f"{k}={v}" for k, v in (overrides or {}).items()),
+                      *(f"{k}={','.join(map(str, v))}" for k, v in (run or {}).items())])
     parent = tracker.open_parent(exp.id, table_key, {
         f"{TAG}table": exp.id, f"{TAG}scale": scale, f"{TAG}git_commit": commit,
-        f"{TAG}overrides": " ".join(f"{k}={v}" for k, v in (overrides or {}).items()) or "(none)",
-        "mlflow.note.content": caption(exp, scale, len(cells)),
+        f"{TAG}overrides": shown or "(none)",
+        "mlflow.note.content": caption(exp, scale, len(cells), shown),
         **{f"data.{k}": v for k, v in data.items()}})
     if pending_cells:
         resources = ensure_ray()
         if task.prepare is not None:
             for cfg in {stable_hash(config_dict(c.config)): c.config for c in pending_cells}.values():
                 task.prepare(cfg)
-        pending = [_open_cell(tracker, parent.run_id, c, scale, commit, data) for c in pending_cells]
+        pending = [_open_cell(tracker, parent, c, scale, commit, data) for c in pending_cells]
         failed = run_cells(pending, home() / "ray_results", f"{exp.id.replace('/', '__')}-{int(time.time())}",
                            resources.get("CPU", 1.0))
         finished = tracker.finished_cells()
@@ -93,7 +95,7 @@ def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None
 
     frame = cells_frame([_record(exp, c, finished[c.key]) for c in cells])
     table = summary_table(exp, frame)
-    md = caption(exp, scale, len(cells)) + "\n\n" + to_markdown(table) + "\n"
+    md = caption(exp, scale, len(cells), shown) + "\n\n" + to_markdown(table) + "\n"
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         (out / "table.md").write_text(md)
@@ -111,14 +113,14 @@ def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None
     return TableResult(exp, scale, table, frame, md, parent.run_id, len(pending_cells), reused, seconds)
 
 
-def _open_cell(tracker: Tracker, parent_id: str, cell: Cell, scale: str, commit: str,
+def _open_cell(tracker: Tracker, parent: RunSink, cell: Cell, scale: str, commit: str,
                data: dict[str, str]) -> PendingCell:
-    sink = tracker.open_cell(parent_id, cell.key, cell.label, {
+    sink = tracker.open_cell(parent.run_id, cell.key, cell.label, {
         f"{TAG}table": cell.experiment_id, f"{TAG}row": cell.row, f"{TAG}seed": cell.seed,
         f"{TAG}scale": scale, f"{TAG}git_commit": commit, f"{TAG}config_hash": stable_hash(config_dict(cell.config)),
         f"{TAG}data_sha256": stable_hash(data), **{f"{TAG}grid.{k}": v for k, v in cell.grid_point.items()}})
     sink.log_params({**config_dict(cell.config), "seed": cell.seed, "row": cell.row})
-    return PendingCell(cell, sink, home() / "cells" / cell.key, home())
+    return PendingCell(cell, sink, home() / "cells" / cell.key, home(), parent)
 
 
 def _record(exp: Experiment, cell: Cell, run) -> dict:

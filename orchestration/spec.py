@@ -187,7 +187,7 @@ def stable_hash(obj: Any, n: int = 16) -> str:
 
 def resolve_cells(exp: Experiment, scale: str, overrides: Mapping[str, Any] | None = None,
                   run: Mapping[str, Any] | None = None,
-                  data_sha256s: Mapping[str, str] | None = None) -> list[Cell]:
+                  data_sha256s: Mapping[str, str] | None = None, task_version: int = 1) -> list[Cell]:
     if scale not in SCALES:
         raise SpecError(f"unknown scale {scale!r}; scales: {', '.join(SCALES)}")
     run = run or {}
@@ -207,6 +207,7 @@ def resolve_cells(exp: Experiment, scale: str, overrides: Mapping[str, Any] | No
             cfg = dataclasses.replace(row_cfg, **point)
             for seed in seeds:
                 key = stable_hash({"task": exp.task, "row": row.name, "config": config_dict(cfg, include_execution=False),
-                                   "seed": seed, "data": dict(data_sha256s or {})})
+                                   "seed": seed, "data": dict(data_sha256s or {}),
+                                   "task_version": task_version})
                 cells.append(Cell(exp.id, exp.task, row.name, int(seed), point, cfg, key))
     return cells

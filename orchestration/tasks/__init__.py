@@ -22,6 +22,7 @@ class Task:
     run_cell: Callable[[Any, Any], dict[str, float]]  # (config, CellContext) -> metrics
     data_sha256s: Callable[[Any], dict[str, str]]     # checks the data; raises DataError
     prepare: Callable[[Any], None] | None = None      # driver-side cached stages, once per table
+    version: int = 1  # bump when a cell's outputs change for the same config: finished cells rerun
 
 
 def register_task(task: Task) -> Task:
@@ -30,4 +31,5 @@ def register_task(task: Task) -> Task:
 
 def load_all() -> None:
     """Import every task module so that its registration runs (workers call this too)."""
+    import orchestration.tasks.emoji_hashtag_analysis  # noqa: F401
     from orchestration.tasks import dialogue  # noqa: F401
