@@ -31,8 +31,10 @@ needs shards.
 
 from __future__ import annotations
 
+import functools
 import time
 import tracemalloc
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -241,6 +243,8 @@ def table1(cfg: AnalysisConfig, counter: CooccurrenceCounter, tweets: Iterable[T
 def table1_metrics(frame: pd.DataFrame) -> dict[str, float]:
     found = frame[frame["tweets"] > 0]
     top1 = [int(c.split()[0]) / t if c else 0.0 for c, t in zip(found["counts"], found["tweets"], strict=True)]
+    if found.empty:  # only hand-picked hashtags the data never hold
+        return {"hashtags_shown": 0.0}
     return {"hashtags_shown": float(len(found)), "tweets_of_shown_mean": float(found["tweets"].mean()),
             "coverage_mean": float(found["coverage"].mean()), "coverage_min": float(found["coverage"].min()),
             "top1_share_mean": float(np.mean(top1)),
@@ -258,6 +262,31 @@ def table1_markdown(frame: pd.DataFrame, title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+@functools.cache
+def _font_chars() -> frozenset[int]:
+    from matplotlib import font_manager, ft2font
+    path = font_manager.findfont(font_manager.FontProperties(family=["sans-serif"]))
+    return frozenset(ft2font.FT2Font(path).get_charmap())
+
+
+def plot_label(tag: str) -> str:
+    """`#tag` as the figure can print it: characters its font lacks would be empty boxes.
+
+    Hangul syllables are written as their romanised Unicode names (`언` -> `eon`), anything
+    else missing as `?`; such a label ends in `*`. The clusters file keeps the original.
+    """
+    chars = _font_chars()
+    out = []
+    for ch in tag:
+        if ord(ch) in chars:
+            out.append(ch)
+        else:
+            name = unicodedata.name(ch, "")
+            out.append(name.rsplit(" ", 1)[-1].lower() if name.startswith("HANGUL SYLLABLE") else "?")
+    text = "".join(out)
+    return f"#{text}" + ("*" if text != tag else "")
+
+
 def figure2(cfg: AnalysisConfig, counter: CooccurrenceCounter, out: Path, title: str) -> tuple[dict[str, float], list[Path]]:
     """Heatmap + dendrogram per linkage, the flat clusters as text; metrics of each tree."""
     tags = [h for h, _ in counter.top_hashtags(cfg.top_hashtags)]
@@ -272,7 +301,8 @@ def figure2(cfg: AnalysisConfig, counter: CooccurrenceCounter, out: Path, title:
     lines, files = [], []
     for method in cfg.linkages:
         z = hierarchical_clustering(dist, method)
-        coph = cophenet(z, squareform(dist, checks=False))[0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            coph = cophenet(z, squareform(dist, checks=False))[0]
         if np.isfinite(coph):  # undefined when every distance is the same
             metrics[f"cophenetic_{method}"] = float(coph)
         labels = flat_clusters(z, cfg.n_clusters)
@@ -280,7 +310,7 @@ def figure2(cfg: AnalysisConfig, counter: CooccurrenceCounter, out: Path, title:
         metrics[f"singletons_{method}"] = float((sizes == 1).sum())
         metrics[f"largest_cluster_{method}"] = float(sizes.max())
         path = out / f"figure2_{cfg.source}_{method}.png"
-        plot_heatmap_dendrogram(dist, [f"#{t}" for t in tags], z, f"{title}, {method} linkage", path)
+        plot_heatmap_dendrogram(dist, [plot_label(t) for t in tags], z, f"{title}, {method} linkage", path)
         files.append(path)
         lines.append(f"## {method} linkage: {len(sizes)} flat clusters (maxclust {cfg.n_clusters})")
         for c in np.argsort(-sizes, kind="stable") + 1:
@@ -292,7 +322,9 @@ def figure2(cfg: AnalysisConfig, counter: CooccurrenceCounter, out: Path, title:
                          f"   top PPMI emojis: {best or '(none)'}")
         lines.append("")
     clusters = out / f"figure2_{cfg.source}_clusters.txt"
-    clusters.write_text(f"{title}\n\n" + "\n".join(lines))
+    romanised = [f"{plot_label(t)} = #{t}" for t in tags if plot_label(t).endswith("*")]
+    note = f"figure labels romanised: {', '.join(romanised)}\n" if romanised else ""
+    clusters.write_text(f"{title}\n{note}\n" + "\n".join(lines))
     return metrics, [*files, clusters]
 
 

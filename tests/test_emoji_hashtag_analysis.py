@@ -1,0 +1,139 @@
+"""Emoji-hashtag association, Table 1 and Figure 2 at smoke scale, the input rules, and
+the co-occurrence + PPMI path in bounded memory on resampled TweetEval."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from mlflow.tracking import MlflowClient
+
+from orchestration.cli import load_experiment
+from orchestration.runner import run_experiment
+from orchestration.tasks.emoji_hashtag_analysis import (
+    association,
+    count,
+    plot_label,
+    scale_check,
+    tweet_items,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+TWEETEVAL_20 = ["❤", "😍", "😂", "💕", "🔥", "😊", "😎", "✨", "💙", "😘",
+                "📷", "🇺🇸", "☀", "💜", "😉", "💯", "😁", "🎄", "📸", "😜"]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory, ray_session):
+    """One MLflow store for the module: a new SQLite store spends seconds on migrations."""
+    root = tmp_path_factory.mktemp("emoji_hashtags")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root / 'mlflow.db'}")
+        mp.setenv("EMOJITAGS_HOME", str(root / "home"))
+        yield root
+
+
+def run(name: str):
+    exp = load_experiment(str(ROOT / "experiments" / "emoji_hashtags" / f"{name}.py"))
+    return run_experiment(exp, "smoke")
+
+
+def parent_artifacts(result) -> set[str]:
+    return {a.path for a in MlflowClient().list_artifacts(result.parent_run_id)}
+
+
+# ------------------------------------------------------------------------- input rules
+
+def test_empty_text_is_a_tweet_with_neither():
+    assert list(tweet_items([""])) == [([], [])]
+    counter = count(tweet_items(["", "#a 🦄"]))
+    assert counter.n_tweets == 2 and counter.n_with_hashtag == counter.n_with_emoji == 1
+
+
+def test_one_character_hashtag_is_kept_and_case_is_folded():
+    assert list(tweet_items(["#a and #A and #B #1"])) == [(["a", "a", "b"], [])]
+
+
+def test_emoji_outside_tweeteval_is_counted_and_canonicalised():
+    (tags, emojis), = tweet_items(["#Cat 🦄 ❤️"])
+    assert tags == ["cat"] and emojis == ["🦄", "❤"]  # ❤️ loses its variation selector
+    counter = count(tweet_items(["#cat 🦄", "🦄"]))
+    assert counter.top_emojis_for("cat", 5) == [("🦄", 1)]
+    metrics = association(counter, TWEETEVAL_20)
+    assert metrics["p_emoji"] == 1.0 and metrics["emoji_outside_20"] == 1.0
+
+
+def test_label_put_back_gives_every_tweet_an_emoji():
+    items = list(tweet_items(["", "#sun"], put_back=["☀", "😂"]))
+    assert items == [([], ["☀"]), (["sun"], ["😂"])]
+
+
+def test_association_shares_and_lift_on_four_tweets():
+    m = association(count(tweet_items(["", "#a", "🦄", "#b 😂"])), TWEETEVAL_20)
+    assert [m[k] for k in ("hashtag_only", "emoji_only", "both", "neither")] == [0.25] * 4
+    assert m["lift"] == pytest.approx(0.25 / (0.5 * 0.5))
+    assert m["emoji_outside_20"] == 0.5
+
+
+def test_plot_label_romanises_what_the_font_cannot_draw():
+    assert plot_label("workersday") == "#workersday"
+    assert plot_label("언포기븐") == "#eonpogibeun*"
+
+
+# --------------------------------------------------------------- tables at smoke scale
+
+def test_association_table(store):
+    result = run("association")
+    table, cells = result.table, result.cells
+    assert list(table["row"]) == ["TweetEval + label emoji", "TweetEval text only", "raw tweets 2023"]
+    assert list(table["lift [paper]"]) == ["1.44"] * 3
+    assert list(table["user-level Pearson"]) == ["–"] * 3  # no user ids: never invented
+    assert list(table["user-level Pearson [paper]"]) == ["0.223"] * 3
+    assert "user id" in result.markdown
+    for r in cells.to_dict("records"):
+        shares = [r["hashtag_only"], r["emoji_only"], r["both"], r["neither"]]
+        assert sum(shares) == pytest.approx(1.0) and r["n_tweets"] == 2000
+        assert r["p_hashtag"] == pytest.approx(r["hashtag_only"] + r["both"])
+        if not math.isnan(r.get("lift", math.nan)):
+            assert r["lift"] == pytest.approx(r["both"] / (r["p_hashtag"] * r["p_emoji"]))
+    by_row = cells.set_index("row")
+    assert by_row.loc["TweetEval + label emoji", "p_emoji"] == 1.0  # the label put back
+    assert by_row.loc["TweetEval + label emoji", "lift"] == pytest.approx(1.0)
+
+
+def test_table1_writes_its_emoji_lists_to_the_parent_run(store):
+    result = run("table1")
+    assert list(result.table["row"]) == ["TweetEval + label emoji", "raw tweets 2023"]
+    artifacts = parent_artifacts(result)
+    for source in ("tweeteval_label", "raw_tweets_2023"):
+        assert {f"table1_{source}.md", f"table1_{source}.csv"} <= artifacts
+    cells = result.cells.set_index("row")
+    assert (cells["hashtags_shown"] == 10).all()
+    assert ((cells["coverage_min"] <= cells["coverage_mean"]) & (cells["coverage_mean"] <= 1)).all()
+    assert (cells["distinct_top_emojis"] <= 50).all()
+
+
+def test_figure2_logs_a_png_per_linkage_and_the_clusters(store):
+    result = run("figure2")
+    artifacts = parent_artifacts(result)
+    for source in ("tweeteval_label", "raw_tweets_2023"):
+        assert {f"figure2_{source}_single.png", f"figure2_{source}_complete.png",
+                f"figure2_{source}_clusters.txt"} <= artifacts
+    cells = result.cells.set_index("row")
+    assert (cells["n_hashtags"] == 30).all()
+    assert ((cells["cophenetic_single"] > 0) & (cells["cophenetic_single"] <= 1)).all()
+    text = Path(MlflowClient().download_artifacts(result.parent_run_id, "figure2_tweeteval_label_clusters.txt",
+                                                   str(store))).read_text()
+    assert "single linkage" in text and "complete linkage" in text and "cluster" in text
+
+
+# ---------------------------------------------------------------------- bounded memory
+
+def test_cooccurrence_and_ppmi_of_200k_resampled_tweets_in_bounded_memory():
+    # The same path handles 1,000,000 tweets (scale_check(1_000_000)); 200k keeps the
+    # suite fast. Memory is bounded by the vocabularies, so the peak does not grow with n.
+    stats = scale_check(200_000, seed=0)
+    assert stats["n_tweets"] == 200_000
+    assert stats["peak_mb"] < 100, stats
+    assert stats["ppmi_nnz"] > 0 and stats["emojis"] >= 20
