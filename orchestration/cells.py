@@ -53,8 +53,11 @@ def _cell_trainable(config: dict, payloads: list[PendingCell]) -> None:
         p.sink.set_tags({"emojitags.status": "finished"})
         p.sink.terminate("FINISHED")
     except BaseException as e:
-        p.sink.set_tags({"emojitags.status": "failed", "emojitags.error": f"{type(e).__name__}: {e}"[:4000]})
-        p.sink.terminate("FAILED")
+        try:  # the store itself may be what failed; the cell's own error is the one to raise
+            p.sink.set_tags({"emojitags.status": "failed", "emojitags.error": f"{type(e).__name__}: {e}"[:4000]})
+            p.sink.terminate("FAILED")
+        except Exception:  # noqa: BLE001
+            log.error("could not mark %s as FAILED in MLflow; it stays unfinished", p.cell.label)
         raise
     tune.report(metrics)
 

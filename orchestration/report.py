@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,12 +45,35 @@ def summary_table(exp: Experiment, cells: pd.DataFrame) -> pd.DataFrame:
             entry[m.label] = _fmt(vals, m.scale, m.digits)
             if m.key in with_paper:
                 paper = exp.paper.get(row, {}).get(m.key)
+                if isinstance(paper, Mapping):  # one number per value of the (single) grid key
+                    paper = paper.get(entry[grid_keys[0]]) if grid_keys else None
                 entry[f"{m.label} [paper]"] = "–" if paper is None else f"{paper:.{m.digits}f}"
         out.append(entry)
     table = pd.DataFrame(out)
-    if exp.transpose:
+    if exp.transpose and grid_keys:
+        table = _transpose_grid(exp, table)
+    elif exp.transpose:
         table = table.set_index("row").drop(columns="seeds").T.reset_index().rename(columns={"index": "metric"})
     return table
+
+
+def _transpose_grid(exp: Experiment, table: pd.DataFrame) -> pd.DataFrame:
+    """One line per grid point and metric, one column per row (e.g. benchmarks down, modes across);
+    a [paper] line with no number in it is left out."""
+    grid_keys = list(exp.grid)
+    rows = list(dict.fromkeys(table["row"]))
+    values = [c for c in table.columns if c not in ("row", "seeds", *grid_keys)]
+    found = {(r["row"], tuple(r[k] for k in grid_keys)): r for r in table.to_dict("records")}
+    out = []
+    for point in itertools.product(*(exp.grid[k] for k in grid_keys)):
+        if not any((row, point) in found for row in rows):
+            continue
+        for col in values:
+            line = {**dict(zip(grid_keys, point, strict=True)), "metric": col}
+            line.update({row: found[(row, point)][col] if (row, point) in found else "–" for row in rows})
+            if not (col.endswith(" [paper]") and all(line[row] == "–" for row in rows)):
+                out.append(line)
+    return pd.DataFrame(out)
 
 
 def _order(key, rows: list[str]):

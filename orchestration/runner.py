@@ -17,7 +17,15 @@ from orchestration.report import caption, cells_frame, summary_table, to_markdow
 from orchestration.runtime import ensure_ray, home, quiet_environment
 from orchestration.spec import Cell, Experiment, SpecError, config_dict, resolve_cells, stable_hash
 from orchestration.tasks import TASKS, load_all
-from orchestration.tracking import TAG, RunSink, Tracker, check_reachable, git_commit, tracking_uri
+from orchestration.tracking import (
+    TAG,
+    RunSink,
+    Tracker,
+    TrackingError,
+    check_reachable,
+    git_commit,
+    tracking_uri,
+)
 
 log = logging.getLogger("emojitags.run")
 
@@ -82,7 +90,13 @@ def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None
         pending = [_open_cell(tracker, parent, c, scale, commit, data) for c in pending_cells]
         failed = run_cells(pending, home() / "ray_results", f"{exp.id.replace('/', '__')}-{int(time.time())}",
                            resources.get("CPU", 1.0))
-        finished = tracker.finished_cells()
+        try:
+            finished = tracker.finished_cells()
+        except Exception as e:  # noqa: BLE001 - the store went away while cells ran
+            raise TrackingError(
+                f"MLflow store {uri} failed during the run ({str(e).splitlines()[0][:200]}); cells it "
+                f"could not record are not counted as finished: rerun the same command once it is back"
+            ) from None
     else:
         failed = {}
     missing = [c for c in cells if c.key not in finished]

@@ -114,6 +114,8 @@ def _ray_train_loop(config: dict) -> None:
 
     ctx = ray.train.get_context()
     rank, world = ctx.get_world_rank(), ctx.get_world_size()
+    if config.get("fault"):  # workers do not see the driver's environment on a running cluster
+        os.environ[FAULT_ENV] = config["fault"]
     torch.set_num_threads(config["threads"])
     ckpt = CheckpointDir(config["checkpoint_dir"])
     start_state = None
@@ -180,7 +182,7 @@ def _fit_distributed(problem, s, ckpt, workers, use_gpu, threads, sink, max_fail
     trainer = TorchTrainer(
         _ray_train_loop,
         train_loop_config={"problem": problem, "settings": s, "checkpoint_dir": str(ckpt.path),
-                           "sink": sink, "threads": threads},
+                           "sink": sink, "threads": threads, "fault": os.environ.get(FAULT_ENV)},
         torch_config=TorchConfig(backend="nccl" if use_gpu else "gloo"),
         scaling_config=ray.train.ScalingConfig(num_workers=workers, use_gpu=use_gpu,
                                                resources_per_worker={"CPU": cpus}),

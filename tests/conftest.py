@@ -6,6 +6,12 @@ Ray runs in-process, started once per session (about 5 s) and shared by every te
 from __future__ import annotations
 
 import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -43,3 +49,49 @@ def workspace(tmp_path, monkeypatch):
     monkeypatch.setenv("EMOJITAGS_HOME", str(tmp_path / "home"))
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def start_mlflow_server():
+    """Start `python -m orchestration mlflow-server` on loopback; every server is stopped at teardown.
+
+    Returns start(root, port=None) -> (url, stop) where stop() ends that server at once."""
+    procs = []
+
+    def stop(proc) -> None:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+    def start(root: Path, port: int | None = None):
+        port = port or free_port()
+        root.mkdir(parents=True, exist_ok=True)
+        log = root / f"server-{port}.log"
+        proc = subprocess.Popen([sys.executable, "-m", "orchestration", "mlflow-server", "--root", str(root),
+                                 "--port", str(port)], cwd=ROOT, start_new_session=True,
+                                stdout=open(log, "a"), stderr=subprocess.STDOUT)
+        procs.append(proc)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 90
+        while True:
+            try:
+                urllib.request.urlopen(url + "/health", timeout=2).read()
+                return url, (lambda: stop(proc))
+            except OSError:
+                assert proc.poll() is None, log.read_text()[-2000:]
+                assert time.time() < deadline, "MLflow server did not answer /health in 90 s"
+                time.sleep(0.5)
+
+    yield start
+    for proc in procs:
+        stop(proc)

@@ -15,7 +15,7 @@ from mlflow.tracking import MlflowClient
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMAND = [sys.executable, "-m", "orchestration", "run", "experiments/dialogue_emoji/table2.py",
-           "--scale", "smoke", "rows=H-LSTM", "seeds=0", "max_examples=0", "dim=64",
+           "--scale", "smoke", "rows=S-BOW,H-LSTM", "seeds=0", "max_examples=0", "dim=64",
            "epochs=5", "patience=5"]
 
 
@@ -50,12 +50,25 @@ def _env(workspace: Path) -> dict:
             "EMOJITAGS_HOME": str(workspace / "home"), "PYTHONUNBUFFERED": "1"}
 
 
-def _cell_run(workspace: Path):
+def _runs(workspace: Path, kind: str = "cell") -> dict:
+    if not (workspace / "mlflow.db").exists():
+        return {}
     client = MlflowClient(f"sqlite:///{workspace / 'mlflow.db'}")
     exp = client.get_experiment_by_name("dialogue_emoji")
-    runs = client.search_runs([exp.experiment_id], filter_string="tags.`emojitags.kind` = 'cell'")
-    assert len(runs) == 1
-    return runs[0]
+    if exp is None:
+        return {}
+    runs = client.search_runs([exp.experiment_id], filter_string=f"tags.`emojitags.kind` = '{kind}'")
+    return {r.data.tags.get("emojitags.row", r.info.run_name): r for r in runs}
+
+
+def _cell_run(workspace: Path):
+    return _runs(workspace)["H-LSTM"]
+
+
+def _table_md(workspace: Path) -> str:
+    client = MlflowClient(f"sqlite:///{workspace / 'mlflow.db'}")
+    parent = _runs(workspace, "table")["dialogue_emoji/table2"]
+    return Path(client.download_artifacts(parent.info.run_id, "table.md", str(workspace))).read_text()
 
 
 @pytest.mark.slow
@@ -65,7 +78,10 @@ def test_killed_cell_resumes_from_its_checkpoint(tmp_path):
     proc = subprocess.Popen(COMMAND, cwd=ROOT, env=_env(killed), start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 180
-    while not list((killed / "home" / "cells").glob("*/checkpoints/model/epoch_0001/state.pt")):
+    # Kill once the BOW cell has finished and the LSTM cell has two epochs' checkpoints.
+    while not (list((killed / "home" / "cells").glob("*/checkpoints/model/epoch_0001/state.pt"))
+               and getattr(_runs(killed).get("S-BOW"), "info", None) is not None
+               and _runs(killed)["S-BOW"].info.status == "FINISHED"):
         assert proc.poll() is None, "the run ended before its second epoch's checkpoint"
         assert time.time() < deadline, "no checkpoint within 180 s"
         time.sleep(0.2)
@@ -75,7 +91,7 @@ def test_killed_cell_resumes_from_its_checkpoint(tmp_path):
 
     rerun = subprocess.run(COMMAND, cwd=ROOT, env=_env(killed), capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
-    assert "0 already finished, 1 to run" in rerun.stdout
+    assert "1 already finished, 1 to run" in rerun.stdout  # only the missing cell reruns
     resumed = _cell_run(killed)
     assert resumed.info.status == "FINISHED"
     assert int(resumed.data.tags["emojitags.attempts"]) == 2
@@ -91,3 +107,4 @@ def test_killed_cell_resumes_from_its_checkpoint(tmp_path):
     ref_losses = {m.step: m.value for m in MlflowClient(f"sqlite:///{whole / 'mlflow.db'}")
                   .get_metric_history(reference.info.run_id, "val_loss")}
     assert losses == pytest.approx(ref_losses, abs=1e-9)  # the curve continues where it left off
+    assert _table_md(killed) == _table_md(whole)  # the final table equals an uninterrupted run's

@@ -31,5 +31,6 @@ def register_task(task: Task) -> Task:
 
 def load_all() -> None:
     """Import every task module so that its registration runs (workers call this too)."""
+    import orchestration.tasks.deepmoji  # noqa: F401  (pretraining and transfer)
     import orchestration.tasks.emoji_hashtag_analysis  # noqa: F401
     from orchestration.tasks import dialogue  # noqa: F401

@@ -1,0 +1,377 @@
+"""The pretrained emoji (or word) encoder as a cached stage, built once and reused by every table.
+
+    from orchestration.encoder_stage import PretrainConfig, load_pretrained, pretrained_encoder
+    enc = load_pretrained(pretrained_encoder(PretrainConfig(embed_dim=64, hidden=64)))
+    enc.model, enc.tokenizer, enc.labels   # DeepMojiEncoder (eval), DeepMojiTokenizer, 20 names
+
+Two stages, both keyed by their config and the TweetEval files' sha256s:
+`deepmoji_pretrain_data/<key>` (tokenised splits, vocabulary) and `deepmoji_encoder/<key>`
+(`encoder.pt` = weights + config + vocabulary hash, `tokenizer.json`, `config.json`).
+Built inside a cell, the encoder trains through `ctx.fit` (Ray Train DDP when workers > 1)
+and its files become artifacts of that cell's MLflow run; built elsewhere (a table's
+`prepare`), it gets an MLflow run of its own. A finished stage is never rebuilt.
+
+Holdout: a tweet whose text hashes (with `holdout_seed`) below `holdout_fraction` is dropped
+from pretraining's train and validation splits. A table that must test on tweets the encoder
+never saw (the headline's hashtag test split) picks them with the same `holdout_mask`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import functools
+import hashlib
+import json
+import logging
+import shutil
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from components.data import data_file, dataset_sha256s, load_tweeteval_emoji, tweeteval_mapping
+from components.data.errors import DataError
+from components.emoji_encoder import (
+    SPECIALS,
+    DeepMojiEncoder,
+    DeepMojiTokenizer,
+    EmojiEncoderConfig,
+    VocabMismatchError,
+    tokenize,
+)
+from components.training import FitProblem, FitSettings
+from orchestration.spec import RunSettings, SpecError, config_dict
+from orchestration.stages import cached_stage, stage_dir
+
+log = logging.getLogger("emojitags.encoder")
+
+DATA_STAGE, ENCODER_STAGE = "deepmoji_pretrain_data", "deepmoji_encoder"
+DATA_VERSION, ENCODER_VERSION = 1, 1
+EVAL_ONLY = ("model", "max_test", "svm_c")  # fields that change a cell's scores, not the encoder
+# Not words: English stopwords, and HTML-entity / retweet debris (`&amp;` tokenises to `amp`).
+_NOT_WORDS = frozenset({"amp", "gt", "lt", "quot", "rt", "via", "http", "https", "www", "com"})
+
+
+class EncoderVocabMismatch(VocabMismatchError, DataError):
+    """A stage's (or caller's) vocabulary is not the one its weights were trained on.
+
+    A DataError too, so the command line reports it in one line like any unusable input."""
+
+
+@dataclass(frozen=True)
+class PretrainConfig(RunSettings):
+    model: str = "deepmoji"        # deepmoji | svm | reference (a [paper]-only row: nothing runs)
+    target: str = "emojis"         # emojis (TweetEval's 20) | words (20 frequency-matched words)
+    max_train: int = 0             # 0: every training tweet, else a fixed random subset
+    max_val: int = 0
+    max_test: int = 0              # scoring only, never part of the encoder's key
+    holdout_fraction: float = 0.0  # share of tweets (by text hash) kept out of pretraining
+    holdout_seed: int = 0
+    vocab_size: int = 50_000       # DeepMoji's 50k, specials included
+    min_count: int = 1
+    max_len: int = 30              # DeepMoji's pretraining cut
+    embed_dim: int = 256
+    hidden: int = 512
+    embed_dropout: float = 0.25
+    final_dropout: float = 0.5
+    lr: float = 1e-3
+    batch_size: int = 64
+    epochs: int = 10
+    patience: int = 2              # epochs without a lower validation loss
+    svm_c: float = 1.0             # the TF-IDF SVM baseline's C
+
+
+@dataclass(frozen=True)
+class PretrainedEncoder:
+    model: DeepMojiEncoder
+    tokenizer: DeepMojiTokenizer
+    labels: list[str]   # what the softmax predicts: emojis or words, in output order
+    key: str            # the stage's name, as logged
+    info: dict          # config.json
+
+
+def holdout_mask(texts: Sequence[str], seed: int, fraction: float) -> np.ndarray:
+    """True for the texts kept out of pretraining: a hash of (seed, text), so identical texts
+    in any split or table agree and no index or order matters."""
+    if fraction <= 0:
+        return np.zeros(len(texts), dtype=bool)
+    cut = int(fraction * 2**64)
+    return np.array([int.from_bytes(hashlib.sha256(f"{seed}\x00{t}".encode()).digest()[:8], "big") < cut
+                     for t in texts], dtype=bool)
+
+
+def frequency_matched_words(docs: Sequence[Sequence[str]], label_counts: Sequence[int]) -> list[str]:
+    """For each label, most frequent first, the unused word whose document frequency in `docs`
+    is closest to the label's count (stopwords, placeholders, hashtags, emojis excluded)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    df = Counter(t for d in docs for t in set(d)
+                 if t.isascii() and t.isalpha() and len(t) > 1 and t not in ENGLISH_STOP_WORDS
+                 and t not in _NOT_WORDS)
+    chosen: list[str] = []
+    for count in sorted(label_counts, reverse=True):
+        free = [w for w in df if w not in chosen]
+        if not free:
+            raise DataError(f"only {len(chosen)} candidate words in {len(docs)} tweets")
+        chosen.append(min(free, key=lambda w: (abs(df[w] - count), -df[w], w)))
+    return chosen
+
+
+def word_examples(docs: Sequence[Sequence[str]], words: Sequence[str]) -> tuple[list[list[str]], np.ndarray]:
+    """Tweets holding exactly one of `words` (any number of times), that word removed, labelled
+    with its index; tweets with none or several are dropped."""
+    index = {w: i for i, w in enumerate(words)}
+    out, labels = [], []
+    for d in docs:
+        present = set(d) & index.keys()
+        if len(present) == 1:
+            (w,) = present
+            out.append([t for t in d if t != w])
+            labels.append(index[w])
+    return out, np.array(labels, dtype=np.int64)
+
+
+# ---- the tokenised data ------------------------------------------------------------
+
+def _sha256s() -> dict[str, str]:
+    return dataset_sha256s("tweeteval_emoji")
+
+
+def check_config(cfg: PretrainConfig) -> None:
+    """Fail on a bad value before anything is tracked or trained."""
+    if cfg.target not in ("emojis", "words"):
+        raise SpecError(f"target must be 'emojis' or 'words', got {cfg.target!r}")
+    if not 0.0 <= cfg.holdout_fraction < 1.0 or cfg.max_len < 1:
+        raise SpecError(f"need 0 <= holdout_fraction < 1 and max_len >= 1, got {cfg.holdout_fraction}, {cfg.max_len}")
+
+
+def verify_data() -> dict[str, str]:
+    """sha256-check every TweetEval file pretraining reads (DataError if one is off)."""
+    for path in _sha256s():
+        data_file(path)
+    return _sha256s()
+
+
+def _data_key(cfg: PretrainConfig) -> dict:
+    fields = ("target", "max_train", "max_val", "max_test", "holdout_fraction", "holdout_seed",
+              "vocab_size", "min_count", "max_len")
+    return {**{f: getattr(cfg, f) for f in fields}, "data": _sha256s(), "version": DATA_VERSION}
+
+
+def _build_data(cfg: PretrainConfig, out: Path) -> None:
+    rng = np.random.default_rng(0)  # the subset is part of the data, not of a cell's seed
+    docs, labels = {}, {}
+    for split, cap in (("train", cfg.max_train), ("val", cfg.max_val), ("test", cfg.max_test)):
+        frame = load_tweeteval_emoji(split)
+        if split != "test":  # the test split is only scored, never trained on
+            frame = frame[~holdout_mask(frame["text"].tolist(), cfg.holdout_seed, cfg.holdout_fraction)]
+        if cap and cap < len(frame):
+            frame = frame.iloc[np.sort(rng.permutation(len(frame))[:cap])]
+        docs[split] = [tokenize(t) for t in frame["text"]]
+        labels[split] = frame["label"].to_numpy(dtype=np.int64)
+    names = tweeteval_mapping()
+    meta: dict = {"emoji_counts": np.bincount(labels["train"], minlength=len(names)).tolist()}
+    if cfg.target == "words":
+        names = frequency_matched_words(docs["train"], meta["emoji_counts"])
+        for split in docs:
+            docs[split], labels[split] = word_examples(docs[split], names)
+    counts = Counter(t for d in docs["train"] for t in d)
+    for special in SPECIALS:
+        counts.pop(special, None)
+    ranked = sorted((t for t, c in counts.items() if c >= cfg.min_count), key=lambda t: (-counts[t], t))
+    tok = DeepMojiTokenizer(cfg.max_len, cfg.vocab_size, list(SPECIALS) + ranked[:cfg.vocab_size - len(SPECIALS)])
+    index = {t: i for i, t in enumerate(tok.vocab)}
+    arrays = {}
+    for split, ds in docs.items():
+        ids = np.zeros((len(ds), cfg.max_len), dtype=np.int64)
+        lengths = np.zeros(len(ds), dtype=np.int64)
+        for row, d in enumerate(ds):
+            seq = [index.get(t, 1) for t in d][:cfg.max_len]  # 1 = <unk>
+            ids[row, :len(seq)], lengths[row] = seq, len(seq)
+        arrays |= {f"{split}_tokens": ids, f"{split}_lengths": lengths, f"{split}_label": labels[split]}
+    np.savez(out / "arrays.npz", **arrays)
+    (out / "tokenizer.json").write_text(json.dumps(tok.to_dict(), ensure_ascii=False))
+    meta |= {"labels": names, "label_counts": np.bincount(labels["train"], minlength=len(names)).tolist(),
+             "sizes": {s: len(d) for s, d in docs.items()}}
+    (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1))
+
+
+def pretraining_data(cfg: PretrainConfig) -> Path:
+    """The tokenised splits (`arrays.npz`: {split}_tokens/_lengths/_label), vocabulary, labels."""
+    return cached_stage(DATA_STAGE, _data_key(cfg), functools.partial(_build_data, cfg))
+
+
+def load_split(data: Path, split: str) -> dict[str, np.ndarray]:
+    with np.load(data / "arrays.npz") as z:
+        return {k: z[f"{split}_{k}"] for k in ("tokens", "lengths", "label")}
+
+
+@dataclass
+class ClassifyObjective:
+    """Softmax cross-entropy over the labels; picklable for Ray Train workers."""
+
+    def loss(self, model, batch) -> torch.Tensor:
+        return F.cross_entropy(model(batch["tokens"], batch["lengths"]), batch["label"])
+
+    def scores(self, model, arrays: dict[str, np.ndarray], chunk: int = 1024) -> np.ndarray:
+        device = next(model.parameters()).device
+        out = []
+        with torch.no_grad():
+            for s in range(0, len(arrays["label"]), chunk):
+                out.append(model(torch.as_tensor(arrays["tokens"][s:s + chunk]).to(device),
+                                 torch.as_tensor(arrays["lengths"][s:s + chunk])).float().cpu())
+        return torch.cat(out).numpy() if out else np.zeros((0, model.config.n_classes), np.float32)
+
+    def evaluate(self, model, arrays: dict[str, np.ndarray]) -> dict[str, float]:
+        scores = torch.as_tensor(self.scores(model, arrays))
+        gold = torch.as_tensor(arrays["label"])
+        return {"val_loss": F.cross_entropy(scores, gold).item(),
+                "val_acc": (scores.argmax(1) == gold).float().mean().item()}
+
+
+# ---- the encoder -------------------------------------------------------------------
+
+def encoder_key(cfg: PretrainConfig, seed: int = 0) -> dict:
+    own = {k: v for k, v in config_dict(cfg, include_execution=False).items() if k not in EVAL_ONLY}
+    return {**own, "seed": seed, "data": _sha256s(), "version": ENCODER_VERSION}
+
+
+def encoder_dir(cfg: PretrainConfig, seed: int = 0) -> Path:
+    return stage_dir(ENCODER_STAGE, encoder_key(cfg, seed))
+
+
+_announced: set[str] = set()
+
+
+def pretrained_encoder(cfg: PretrainConfig, seed: int = 0, ctx=None) -> Path:
+    """The finished encoder stage for (cfg, seed), trained first if none exists.
+
+    Pass the cell's `ctx` to train through `ctx.fit` and log the stage to the cell's run."""
+    final = encoder_dir(cfg, seed)
+    lock = final.parent / f".{final.name}.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    # Two tables (or cells) wanting the same encoder: one trains, the other waits, then reuses.
+    with open(lock, "w") as fh, contextlib.ExitStack() as stack:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        stack.callback(fcntl.flock, fh, fcntl.LOCK_UN)
+        if (final / ".complete").is_file():
+            check_encoder_stage(final)
+            _say(f"reusing pretrained encoder {final.name} ({final})", quiet=ctx is not None or final.name in _announced)
+            _announced.add(final.name)
+            if ctx is not None and ctx.sink is not None:
+                ctx.sink.set_tags({"emojitags.pretrained_encoder": final.name,
+                                   "emojitags.pretrained_encoder_reused": "true"})
+            return final
+        data = pretraining_data(cfg)
+        sink = ctx.sink if ctx is not None else _stage_run(final.name, cfg, seed)
+        try:
+            path = cached_stage(ENCODER_STAGE, encoder_key(cfg, seed),
+                                functools.partial(_build_encoder, cfg, seed, data, ctx, sink))
+            if sink is not None:
+                for f in ("encoder.pt", "tokenizer.json", "config.json"):
+                    sink.log_artifact(path / f, "pretrained_encoder")
+                sink.set_tags({"emojitags.pretrained_encoder": final.name,
+                               "emojitags.pretrained_encoder_reused": "false"})
+        except BaseException:
+            if ctx is None and sink is not None:
+                sink.terminate("FAILED")
+            raise
+        if ctx is None:
+            shutil.rmtree(_work_dir(final), ignore_errors=True)  # its checkpoints served their turn
+            if sink is not None:
+                sink.terminate("FINISHED")
+        _say(f"built pretrained encoder {final.name} ({path})", quiet=ctx is not None)
+        _announced.add(final.name)
+        return path
+
+
+def _say(msg: str, quiet: bool) -> None:
+    log.info(msg)
+    if not quiet:  # the driver's own output is the table's log
+        print(msg, flush=True)
+
+
+def _stage_run(name: str, cfg: PretrainConfig, seed: int):
+    """An MLflow run for an encoder trained outside any cell, so no training goes unrecorded."""
+    from orchestration.tracking import TAG, RunSink, Tracker, tracking_uri
+
+    tracker = Tracker(tracking_uri(), "deepmoji")
+    run = tracker.client.create_run(tracker.experiment_id, run_name=f"pretrained encoder {name}",
+                                    tags={f"{TAG}kind": "stage", f"{TAG}stage": f"{ENCODER_STAGE}/{name}"})
+    sink = RunSink(tracker.uri, run.info.run_id)
+    sink.log_params({**config_dict(cfg), "seed": seed})
+    return sink
+
+
+def _work_dir(final: Path) -> Path:
+    return final.parent / f".work-{final.name}"
+
+
+def _build_encoder(cfg: PretrainConfig, seed: int, data: Path, ctx, sink, out: Path) -> None:
+    from orchestration.train import fit
+
+    tok = DeepMojiTokenizer.from_dict(json.loads((data / "tokenizer.json").read_text()))
+    labels = json.loads((data / "meta.json").read_text())["labels"]
+    config = EmojiEncoderConfig(len(tok), len(labels), cfg.embed_dim, cfg.hidden,
+                                cfg.embed_dropout, cfg.final_dropout)
+    objective = ClassifyObjective()
+    problem = FitProblem(build_model=functools.partial(DeepMojiEncoder, config),
+                         train=load_split(data, "train"), val=load_split(data, "val"),
+                         loss=objective.loss, evaluate=objective.evaluate)
+    # DeepMoji: Adam 1e-3, gradient norm clipped at 1, early stopping on validation loss.
+    settings = FitSettings(epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, optimizer="adam",
+                           clip=1.0, patience=cfg.patience, monitor="val_loss", mode="min", seed=seed)
+    if ctx is not None:
+        result = ctx.fit(problem, settings, name=f"encoder-{encoder_dir(cfg, seed).name}")
+    else:  # checkpoints outside the temporary build folder, so a killed build resumes
+        work = _work_dir(encoder_dir(cfg, seed))
+        result = fit(problem, settings, work / "checkpoints", workers=cfg.workers, use_gpu=cfg.use_gpu,
+                     threads=cfg.threads, sink=sink, storage_path=str(work / "ray_train"))
+    torch.save(result.model.checkpoint(tok.vocab_hash()), out / "encoder.pt")
+    shutil.copy(data / "tokenizer.json", out / "tokenizer.json")
+    (out / "config.json").write_text(json.dumps({
+        "stage": encoder_dir(cfg, seed).name, "config": config_dict(cfg, include_execution=False),
+        "seed": seed, "labels": labels, "vocab_hash": tok.vocab_hash(), "data": _sha256s(),
+        "best_epoch": result.best_epoch, "best_val_loss": result.best_value,
+        "history": result.history, "built_by_run": getattr(sink, "run_id", None)},
+        ensure_ascii=False, indent=1, default=str))
+
+
+_checked: set[tuple] = set()
+
+
+def check_encoder_stage(path: Path) -> None:
+    """Raise EncoderVocabMismatch unless the stage's vocabulary is its weights' (once per process
+    while its files stay as they are: a table's prepare asks for every cell config)."""
+    stamp = (str(path), *((path / f).stat().st_mtime_ns for f in ("encoder.pt", "tokenizer.json")))
+    if stamp not in _checked:
+        load_pretrained(path)
+        _checked.add(stamp)
+
+
+def load_pretrained(path: Path, tokenizer: DeepMojiTokenizer | None = None) -> PretrainedEncoder:
+    """Load a finished stage; `tokenizer` (default: the stage's own) must have the vocabulary the
+    weights were trained on. `weights_only`: a checkpoint is data, never code."""
+    path = Path(path)
+    info = json.loads((path / "config.json").read_text())
+    try:
+        tok = tokenizer or DeepMojiTokenizer.from_dict(json.loads((path / "tokenizer.json").read_text()))
+        ckpt = torch.load(path / "encoder.pt", map_location="cpu", weights_only=True)
+        model = DeepMojiEncoder.from_checkpoint(ckpt, tok.vocab_hash())
+    except VocabMismatchError as e:
+        fix = ("encode with the stage's own tokenizer (load_pretrained(path).tokenizer)" if tokenizer
+               else f"the stage at {path} is inconsistent: delete it to rebuild")
+        raise EncoderVocabMismatch(f"pretrained encoder {path.name}: {e}; {fix}") from None
+    model.eval()
+    return PretrainedEncoder(model, tok, list(info["labels"]), path.name, info)
+
+
+__all__ = ["ClassifyObjective", "EncoderVocabMismatch", "PretrainConfig", "PretrainedEncoder",
+           "check_config", "check_encoder_stage", "encoder_dir", "frequency_matched_words", "holdout_mask",
+           "load_pretrained", "load_split", "pretrained_encoder", "pretraining_data", "verify_data",
+           "word_examples"]

@@ -1,0 +1,48 @@
+"""The MLflow server going away mid-run: the cell fails loudly, nothing is reported as
+finished that was not, and a rerun against the restarted server finishes the table."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import free_port
+from mlflow.tracking import MlflowClient
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMAND = [sys.executable, "-m", "orchestration", "run", "experiments/dialogue_emoji/table2.py",
+           "--scale", "smoke", "rows=H-LSTM", "seeds=0", "max_examples=1200", "dim=32", "epochs=4", "patience=4"]
+
+
+@pytest.mark.slow
+def test_mlflow_server_lost_mid_run_fails_the_cell_and_a_rerun_finishes(tmp_path, start_mlflow_server):
+    port = free_port()
+    url, stop = start_mlflow_server(tmp_path / "server", port)
+    env = {**os.environ, "MLFLOW_TRACKING_URI": url, "EMOJITAGS_HOME": str(tmp_path / "home"),
+           "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": "5"}
+    proc = subprocess.Popen(COMMAND, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 180
+    while not list((tmp_path / "home" / "cells").glob("*/checkpoints/model/epoch_0001/state.pt")):
+        assert proc.poll() is None, proc.communicate()[1][-2000:]
+        assert time.time() < deadline
+        time.sleep(0.2)
+    stop()  # the server dies while the cell trains
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 2, err[-2000:]
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("error: ") and ("MLflow" in last or "cells failed" in last), last
+
+    url, _ = start_mlflow_server(tmp_path / "server", port)  # same store, back again
+    client = MlflowClient(url)
+    exp = client.get_experiment_by_name("dialogue_emoji")
+    cells = client.search_runs([exp.experiment_id], filter_string="tags.`emojitags.kind` = 'cell'")
+    assert len(cells) == 1 and cells[0].info.status != "FINISHED"  # never reported as finished
+    rerun = subprocess.run(COMMAND, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert "0 already finished, 1 to run" in rerun.stdout
+    cell = client.get_run(cells[0].info.run_id)
+    assert cell.info.status == "FINISHED" and int(cell.data.tags["emojitags.attempts"]) == 2

@@ -1,0 +1,121 @@
+"""`ray job submit` end to end against a real local head node with the dashboard and token auth.
+
+The head is ours alone: its own temp dir, ports and auth token, loopback only. We stop
+exactly the processes it started (never `ray stop`, which would end every Ray on the host).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from mlflow.tracking import MlflowClient
+
+ROOT = Path(__file__).resolve().parents[1]
+RAY = str(Path(sys.executable).parent / "ray")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _pids_with(text: str) -> list[int]:
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if text in cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+                pids.append(int(cmdline.parent.name))
+        except OSError:
+            pass
+    return [p for p in pids if p != os.getpid()]
+
+
+@pytest.fixture
+def head_node(tmp_path):
+    temp_dir = tempfile.mkdtemp(prefix="rt", dir="/tmp")  # short: Ray's socket paths have a limit
+    gcs, dash = _free_port(), _free_port()
+    env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(16),
+           "RAY_USAGE_STATS_ENABLED": "0"}
+    env.pop("RAY_ADDRESS", None)
+    head = subprocess.Popen(
+        [RAY, "start", "--head", "--block", f"--port={gcs}", "--node-ip-address=127.0.0.1",
+         "--dashboard-host=127.0.0.1", f"--dashboard-port={dash}", f"--temp-dir={temp_dir}",
+         "--num-cpus=2", "--include-dashboard=true", "--disable-usage-stats"],
+        env=env, start_new_session=True, stdout=open(tmp_path / "head.log", "w"), stderr=subprocess.STDOUT)
+    address = f"http://127.0.0.1:{dash}"
+    try:
+        deadline = time.time() + 120
+        while True:
+            probe = subprocess.run([RAY, "job", "list", "--address", address], env=env,
+                                   capture_output=True, text=True)
+            if probe.returncode == 0:
+                break
+            assert head.poll() is None, (tmp_path / "head.log").read_text()[-2000:]
+            assert time.time() < deadline, probe.stderr[-2000:]
+            time.sleep(2)
+        yield address, env, temp_dir
+    finally:
+        os.killpg(head.pid, signal.SIGTERM)
+        try:
+            head.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(head.pid, signal.SIGKILL)
+        for pid in _pids_with(temp_dir):  # anything of this cluster that left the process group
+            os.kill(pid, signal.SIGKILL)
+        time.sleep(1)
+        assert _pids_with(temp_dir) == [], "processes of the test cluster outlived it"
+
+
+@pytest.mark.cluster
+@pytest.mark.slow
+def test_job_submit_runs_the_table_on_the_head_node(head_node, tmp_path):
+    address, env, _ = head_node
+    store = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    runtime_env = {"env_vars": {"MLFLOW_TRACKING_URI": store, "EMOJITAGS_HOME": str(tmp_path / "home"),
+                                "EMOJITAGS_DATA_DIR": os.environ["EMOJITAGS_DATA_DIR"],
+                                "EMOJITAGS_OFFLINE": "1"}}
+    start = time.time()
+    submit = subprocess.run(
+        [RAY, "job", "submit", "--address", address, "--working-dir", ".",
+         "--runtime-env-json", json.dumps(runtime_env), "--",
+         "python", "experiments/dialogue_emoji/table2.py", "--scale", "smoke"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    wall = time.time() - start
+    assert submit.returncode == 0, (submit.stdout + submit.stderr)[-3000:]
+    assert "succeeded" in submit.stdout.lower(), submit.stdout[-2000:]
+    assert "| H-LSTM" in submit.stdout
+    client = MlflowClient(store)
+    exp = client.get_experiment_by_name("dialogue_emoji")
+    parents = client.search_runs([exp.experiment_id], filter_string="tags.`emojitags.kind` = 'table'")
+    assert len(parents) == 1 and parents[0].info.status == "FINISHED"
+    children = client.search_runs([exp.experiment_id],
+                                  filter_string=f"tags.`mlflow.parentRunId` = '{parents[0].info.run_id}'")
+    assert len(children) == 15
+    print(f"ray job submit wall time: {wall:.1f} s")
+    (ROOT / ".emojitags").mkdir(exist_ok=True)
+    (ROOT / ".emojitags" / "job_submit_wall_s.txt").write_text(f"{wall:.1f}\n")
+
+
+def test_rayignore_keeps_environments_and_state_out_of_the_upload(tmp_path):
+    """What `--working-dir .` uploads, packed by Ray's own packaging code with gitignore off."""
+    from zipfile import ZipFile
+
+    from ray._private.runtime_env.packaging import create_package
+
+    create_package(str(ROOT), tmp_path / "pkg.zip", include_gitignore=False)
+    names = ZipFile(tmp_path / "pkg.zip").namelist()
+    assert "experiments/dialogue_emoji/table2.py" in names and "orchestration/runner.py" in names
+    for kept_out in (".venv/", ".git/", ".emojitags/", "mlartifacts/", "mlflow.db"):
+        assert not any(n.startswith(kept_out) for n in names), kept_out
+    assert (tmp_path / "pkg.zip").stat().st_size < 5 * 2**20
