@@ -44,13 +44,18 @@ def _pids_with(text: str) -> list[int]:
 @pytest.fixture
 def head_node(tmp_path):
     temp_dir = tempfile.mkdtemp(prefix="rt", dir="/tmp")  # short: Ray's socket paths have a limit
-    gcs, dash = _free_port(), _free_port()
+    # Every port of our own: another Ray on the host (the suite's in-process one, say) holds
+    # the defaults, and a job agent that cannot bind leaves the job API refusing submissions.
+    gcs, dash, agent, agent_grpc, runtime_env, metrics, client = (_free_port() for _ in range(7))
     env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(16),
            "RAY_USAGE_STATS_ENABLED": "0"}
     env.pop("RAY_ADDRESS", None)
     head = subprocess.Popen(
         [RAY, "start", "--head", "--block", f"--port={gcs}", "--node-ip-address=127.0.0.1",
          "--dashboard-host=127.0.0.1", f"--dashboard-port={dash}", f"--temp-dir={temp_dir}",
+         f"--dashboard-agent-listen-port={agent}", f"--dashboard-agent-grpc-port={agent_grpc}",
+         f"--runtime-env-agent-port={runtime_env}", f"--metrics-export-port={metrics}",
+         f"--ray-client-server-port={client}",
          "--num-cpus=2", "--include-dashboard=true", "--disable-usage-stats"],
         env=env, start_new_session=True, stdout=open(tmp_path / "head.log", "w"), stderr=subprocess.STDOUT)
     address = f"http://127.0.0.1:{dash}"
@@ -85,13 +90,18 @@ def test_job_submit_runs_the_table_on_the_head_node(head_node, tmp_path):
     runtime_env = {"env_vars": {"MLFLOW_TRACKING_URI": store, "EMOJITAGS_HOME": str(tmp_path / "home"),
                                 "EMOJITAGS_DATA_DIR": os.environ["EMOJITAGS_DATA_DIR"],
                                 "EMOJITAGS_OFFLINE": "1"}}
-    start = time.time()
-    submit = subprocess.run(
-        [RAY, "job", "submit", "--address", address, "--working-dir", ".",
-         "--runtime-env-json", json.dumps(runtime_env), "--",
-         "python", "experiments/dialogue_emoji/table2.py", "--scale", "smoke"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    wall = time.time() - start
+    command = [RAY, "job", "submit", "--address", address, "--working-dir", ".",
+               "--runtime-env-json", json.dumps(runtime_env), "--",
+               "python", "experiments/dialogue_emoji/table2.py", "--scale", "smoke"]
+    deadline = time.time() + 120
+    while True:
+        start = time.time()
+        submit = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        wall = time.time() - start
+        # The job API answers before the head's job agent has registered; Ray asks us to retry.
+        if "No available agent" not in submit.stderr or time.time() > deadline:
+            break
+        time.sleep(3)
     assert submit.returncode == 0, (submit.stdout + submit.stderr)[-3000:]
     assert "succeeded" in submit.stdout.lower(), submit.stdout[-2000:]
     assert "| H-LSTM" in submit.stdout
@@ -103,8 +113,6 @@ def test_job_submit_runs_the_table_on_the_head_node(head_node, tmp_path):
                                   filter_string=f"tags.`mlflow.parentRunId` = '{parents[0].info.run_id}'")
     assert len(children) == 15
     print(f"ray job submit wall time: {wall:.1f} s")
-    (ROOT / ".emojitags").mkdir(exist_ok=True)
-    (ROOT / ".emojitags" / "job_submit_wall_s.txt").write_text(f"{wall:.1f}\n")
 
 
 def test_rayignore_keeps_environments_and_state_out_of_the_upload(tmp_path):

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SCREENSHOT = ROOT / "docs" / "mlflow-ui-table.png"
 
 
 @pytest.fixture
@@ -80,8 +79,8 @@ def test_table_logged_to_the_server_shows_in_the_ui(mlflow_server, ray_session, 
                                      "/ancestor::span[contains(@class,'ag-cell-value')]//button").click()
         for child in ("S-BOW seed=0", "H-LSTM seed=0"):
             _wait_for_text(driver, child)
-        SCREENSHOT.parent.mkdir(exist_ok=True)
         driver.save_screenshot(str(tmp_path / "ui.png"))
-        shutil.copy(tmp_path / "ui.png", SCREENSHOT)
+        assert (tmp_path / "ui.png").stat().st_size > 20_000
+        print(f"screenshot: {tmp_path / 'ui.png'}")
     finally:
         driver.quit()
