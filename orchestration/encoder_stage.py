@@ -105,20 +105,30 @@ def holdout_mask(texts: Sequence[str], seed: int, fraction: float) -> np.ndarray
                      for t in texts], dtype=bool)
 
 
-def frequency_matched_words(docs: Sequence[Sequence[str]], label_counts: Sequence[int]) -> list[str]:
+def frequency_matched_words(docs: Sequence[Sequence[str]], label_counts: Sequence[int],
+                            max_overlap: float = 0.5) -> list[str]:
     """For each label, most frequent first, the unused word whose document frequency in `docs`
-    is closest to the label's count (stopwords, placeholders, hashtags, emojis excluded)."""
+    is closest to the label's count (stopwords, placeholders, hashtags, emojis excluded).
+
+    A word whose tweets mostly hold an already chosen word too is skipped (`angeles` after
+    `los`): a tweet must hold exactly one chosen word, so it would keep almost no examples."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    df = Counter(t for d in docs for t in set(d)
-                 if t.isascii() and t.isalpha() and len(t) > 1 and t not in ENGLISH_STOP_WORDS
-                 and t not in _NOT_WORDS)
+    where: dict[str, set[int]] = {}
+    for i, d in enumerate(docs):
+        for t in set(d):
+            if t.isascii() and t.isalpha() and len(t) > 1 and t not in ENGLISH_STOP_WORDS | _NOT_WORDS:
+                where.setdefault(t, set()).add(i)
     chosen: list[str] = []
+    taken: set[int] = set()  # tweets holding a chosen word
     for count in sorted(label_counts, reverse=True):
-        free = [w for w in df if w not in chosen]
-        if not free:
-            raise DataError(f"only {len(chosen)} candidate words in {len(docs)} tweets")
-        chosen.append(min(free, key=lambda w: (abs(df[w] - count), -df[w], w)))
+        for w in sorted(where, key=lambda w: (abs(len(where[w]) - count), -len(where[w]), w)):
+            if w not in chosen and len(where[w] & taken) <= max_overlap * len(where[w]):
+                chosen.append(w)
+                taken |= where[w]
+                break
+        else:
+            raise DataError(f"only {len(chosen)} usable words in {len(docs)} tweets")
     return chosen
 
 
@@ -238,7 +248,7 @@ class ClassifyObjective:
 
 def encoder_key(cfg: PretrainConfig, seed: int = 0) -> dict:
     own = {k: v for k, v in config_dict(cfg, include_execution=False).items() if k not in EVAL_ONLY}
-    return {**own, "seed": seed, "data": _sha256s(), "version": ENCODER_VERSION}
+    return {**own, "seed": seed, "data": _sha256s(), "version": (DATA_VERSION, ENCODER_VERSION)}
 
 
 def encoder_dir(cfg: PretrainConfig, seed: int = 0) -> Path:

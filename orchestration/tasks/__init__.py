@@ -33,4 +33,5 @@ def load_all() -> None:
     """Import every task module so that its registration runs (workers call this too)."""
     import orchestration.tasks.deepmoji  # noqa: F401  (pretraining and transfer)
     import orchestration.tasks.emoji_hashtag_analysis  # noqa: F401
+    import orchestration.tasks.hashtag_generation  # noqa: F401  (generation and Table 3's counts)
     from orchestration.tasks import dialogue  # noqa: F401

@@ -1,0 +1,37 @@
+"""The three scales of the DeepMoji experiments: pretraining, and transfer from that encoder.
+
+The transfer scales embed the pretraining scale of the same name, so `transfer.py --scale cpu`
+reuses the encoder `pretrain.py --scale cpu` built (its emoji row, seed 0), or builds it first.
+"""
+
+from orchestration.encoder_stage import PretrainConfig
+from orchestration.tasks.deepmoji_transfer import TransferConfig
+
+PRETRAIN_SCALES = {
+    # a few hundred tweets, tiny dims: seconds, what the tests run
+    "smoke": PretrainConfig(max_train=400, max_val=100, max_test=400, vocab_size=3000, max_len=20,
+                            embed_dim=8, hidden=8, batch_size=32, epochs=2, patience=2),
+    # all 45k/5k/50k TweetEval tweets, dims cut for two CPU cores (about 1 min an epoch)
+    "cpu": PretrainConfig(min_count=2, max_len=30, embed_dim=64, hidden=64, batch_size=64,
+                          epochs=10, patience=2),
+    # DeepMoji's encoder: embedding 256, two BiLSTMs of 512, 50k vocabulary, 30 tokens
+    # (add workers=4 use_gpu=true on a GPU cluster)
+    "paper": PretrainConfig(embed_dim=256, hidden=512, vocab_size=50_000, max_len=30, batch_size=250,
+                            epochs=30, patience=3),
+}
+
+TRANSFER_SCALES = {
+    # every benchmark and mode, ~120 examples each: every code path in a few minutes
+    "smoke": TransferConfig(pretrain=PRETRAIN_SCALES["smoke"], max_train=60, max_val=20, max_test=40,
+                            max_len=20, batch_size=32, epochs=2, patience=1),
+    # whole benchmarks; texts cut at 40 tokens, epochs of >= 1000 samples, at most 8 per step
+    # (kaggle-insults chain-thaw, the costliest cell, took 7 min on one core at cap 50 / 10 epochs)
+    "cpu": TransferConfig(pretrain=PRETRAIN_SCALES["cpu"], max_len_cap=40, epoch_size=1000,
+                          batch_size=50, epochs=8, patience=2),
+    # DeepMoji's finetuning: 5000-sample epochs, batch 250, patience 5, lengths by its 80% rule
+    "paper": TransferConfig(pretrain=PRETRAIN_SCALES["paper"], epoch_size=5000, batch_size=250,
+                            epochs=1000, patience=5),
+}
+
+PRETRAIN_NOTE = ("TweetEval emoji (SemEval-2018 Task 2, US): 45,000 train / 5,000 val / 50,000 test "
+                 "tweets, 20 emojis (DeepMoji pretrained on 1.2 billion tweets and 64 emojis)")

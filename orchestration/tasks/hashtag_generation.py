@@ -1,0 +1,322 @@
+"""Hashtag generation with emoji representations (the emoji-hashtag paper's Table 2, Figure 5).
+
+    python experiments/table2.py --scale smoke
+    python -m orchestration run experiments/emoji_hashtags/figure5.py --scale cpu
+
+One cell = one generator, one seed. The post encoder is a 2-layer Bi-GRU, the decoder an
+attentive GRU (copy optional) sharing the post's embedding table; Adam, gradient norm clipped
+at 1, early stopping on validation loss, batched beam search. Rows differ in what the post
+encoder reads (`input`: the post; the label emoji put back as a token; its name's words) and
+in `fusion`: a frozen encoder pretrained on TweetEval to predict the emoji (`emojis`) or 20
+frequency-matched words (`words`) reads the post, and its attention vector joins the post
+encoder's final state in the decoder's first state (z = W_t [h_L; v_e] + b_t).
+
+Data, split and input rules: orchestration/tasks/hashtag_generation_data.py. The frozen encoders
+are `encoder_stage` stages with `holdout_fraction=0.1, holdout_seed=split_seed`, so the table's
+test tweets are exactly the tweets they never trained on; one encoder per target (seed
+`pretrain_seed`) serves every seed of the table, as the paper froze one pretrained model.
+
+Outputs: F1@1, MAP@5, ROUGE-1 F1 (components.metrics), F1@1 per hashtag-frequency bucket and
+with / without the label emoji in the input (Figure 5), and `top1_correct.npy`, each test
+tweet's top-1 hit in corpus order, for McNemar's test (orchestration/significance.py).
+Also the `hashtag_stats` task: Table 3's popular / rare hashtag counts on the same corpus.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from components.generators import PAD_ID, Seq2Seq, Seq2SeqConfig, beam_search, seq2seq_loss
+from components.metrics import f1_at_k, map_at_k, mean_hashtag_rouge, normalize_hashtag
+from components.text import Vocabulary
+from components.training import FitProblem, FitSettings
+from orchestration.encoder_stage import (
+    PretrainConfig,
+    check_config,
+    check_encoder_stage,
+    encoder_dir,
+    pretrained_encoder,
+    verify_data,
+)
+from orchestration.spec import RunSettings, SpecError
+from orchestration.tasks import Task, register_task
+from orchestration.tasks.hashtag_generation_data import (
+    INPUTS,
+    TEST,
+    TEST_FRACTION,
+    ArraysSpec,
+    arrays_stage,
+    corpus_stage,
+    fused_stage,
+    load_corpus,
+)
+
+FUSIONS = ("none", "emojis", "words")  # none: a Base row; else the frozen encoder's target
+TOP1_ARTIFACT = "top1_correct.npy"
+
+
+@dataclass(frozen=True)
+class HashtagGenConfig(RunSettings):
+    input: str = "noemoji"       # noemoji | emoji_token | demoji (see hashtag_generation_data)
+    fusion: str = "none"         # none | emojis | words
+    max_tweets: int = 0          # 0: every hashtag tweet (~44k); else a fixed random subset
+    split_seed: int = 0          # the 8:1:1 split, and the frozen encoders' holdout_seed
+    popular_threshold: int = 100  # a hashtag in more tweets than this is popular (Table 3)
+    vocab_size: int = 30_000     # shared by posts and hashtags, specials included
+    min_count: int = 1
+    max_src_len: int = 40        # post tokens (99% of posts have at most 22)
+    max_tgt_len: int = 10        # hashtag words, in training and in beam search
+    embed_dim: int = 200
+    hidden: int = 300            # per direction in the encoder; the decoder GRU's size
+    dropout: float = 0.1
+    copy: bool = True            # the paper's decoder copies (Gu et al., 2016)
+    lr: float = 1e-3
+    batch_size: int = 64
+    epochs: int = 10
+    patience: int = 2
+    beam: int = 20
+    pretrain: PretrainConfig = PretrainConfig()  # the frozen encoder's sizes; target and holdout set here
+    pretrain_seed: int = 0
+
+
+def _check(cfg: HashtagGenConfig) -> None:
+    if cfg.input not in INPUTS or cfg.fusion not in FUSIONS:
+        raise SpecError(f"need input in {INPUTS} and fusion in {FUSIONS}, got {cfg.input!r}, {cfg.fusion!r}")
+    if cfg.beam < 1 or cfg.max_tgt_len < 1 or cfg.popular_threshold < 1:
+        raise SpecError("beam, max_tgt_len and popular_threshold must be >= 1")
+    check_config(cfg.pretrain)
+
+
+def pretrain_config(cfg: HashtagGenConfig) -> PretrainConfig:
+    """The frozen encoder's stage config: its target, and the table's test tweets held out."""
+    return dataclasses.replace(cfg.pretrain, model="deepmoji", target=cfg.fusion,
+                               holdout_fraction=TEST_FRACTION, holdout_seed=cfg.split_seed,
+                               workers=cfg.workers, use_gpu=cfg.use_gpu, threads=cfg.threads)
+
+
+def _arrays_spec(cfg: HashtagGenConfig) -> ArraysSpec:
+    return ArraysSpec(cfg.max_tweets, cfg.split_seed, cfg.input, cfg.vocab_size, cfg.min_count,
+                      cfg.max_src_len, cfg.max_tgt_len)
+
+
+def data_sha256s(cfg: HashtagGenConfig) -> dict[str, str]:
+    _check(cfg)
+    out = verify_data()  # raises DataError when a TweetEval file is not the pinned one
+    if cfg.fusion != "none":
+        stage = encoder_dir(pretrain_config(cfg), cfg.pretrain_seed)
+        if (stage / ".complete").is_file():
+            check_encoder_stage(stage)  # a vocabulary that is not the weights' fails before MLflow
+    return out
+
+
+def prepare(cfg: HashtagGenConfig) -> None:
+    """Driver side, once per table: corpus, arrays, and for fusion rows the encoder and its vectors."""
+    arrays_stage(_arrays_spec(cfg))
+    if cfg.fusion != "none":
+        fused_stage(pretrained_encoder(pretrain_config(cfg), cfg.pretrain_seed), cfg.max_tweets, cfg.split_seed)
+
+
+@dataclass
+class _Objective:
+    """Tweet-level inputs; batches carry tweet indices, so a tweet copied once per hashtag is
+    stored once. Picklable for Ray Train workers."""
+
+    src: np.ndarray
+    src_len: np.ndarray
+    fused: np.ndarray | None = None
+
+    def inputs(self, tweets: np.ndarray, device: torch.device, fused: np.ndarray | None = None) -> dict:
+        width = max(int(self.src_len[tweets].max()), 1)  # cut the padding no tweet here needs
+        out = {"src": torch.as_tensor(self.src[tweets, :width]).to(device),
+               "src_len": torch.as_tensor(self.src_len[tweets])}
+        vectors = fused if fused is not None else (None if self.fused is None else self.fused[tweets])
+        if vectors is not None:
+            out["fused"] = torch.as_tensor(vectors).to(device)
+        return out
+
+    def loss(self, model, batch) -> torch.Tensor:
+        tgt = batch["tgt"]
+        width = int((tgt != PAD_ID).sum(1).max())
+        return seq2seq_loss(model, {**self.inputs(batch["tweet"].cpu().numpy(), tgt.device), "tgt": tgt[:, :width]})
+
+    def evaluate(self, model, arrays: dict[str, np.ndarray], chunk: int = 512) -> dict[str, float]:
+        device = next(model.parameters()).device
+        total, tokens = 0.0, 0
+        for s in range(0, len(arrays["tweet"]), chunk):
+            tgt = torch.as_tensor(arrays["tgt"][s:s + chunk]).to(device)
+            n = int((tgt[:, 1:] != PAD_ID).sum())  # the loss is a mean over these tokens
+            total += float(self.loss(model, {"tweet": torch.as_tensor(arrays["tweet"][s:s + chunk]), "tgt": tgt})) * n
+            tokens += n
+        return {"val_loss": total / max(tokens, 1)}
+
+
+def generate(model, obj: _Objective, tweets: np.ndarray, words: list[str], beam: int, max_len: int,
+             n_best: int, fused: np.ndarray | None = None, chunk: int = 64) -> list[list[str]]:
+    """Each tweet's n-best hashtags (words joined by spaces), best first, by batched beam search."""
+    out = []
+    for s in range(0, len(tweets), chunk):
+        inp = obj.inputs(tweets[s:s + chunk], torch.device("cpu"), None if fused is None else fused[s:s + chunk])
+        hyps = beam_search(model, inp["src"], inp["src_len"], beam=beam, max_len=max_len,
+                           fused=inp.get("fused"), n_best=n_best)
+        out.extend([" ".join(words[i] for i in ids) for ids, _ in h] for h in hyps)
+    return out
+
+
+def top1_correct(preds: list[list[str]], golds: list[list[str]]) -> np.ndarray:
+    """Per tweet: is the top-1 hashtag one of its golds (stemmed words, as F1@1 compares them)."""
+    return np.array([bool(p) and normalize_hashtag(p[0]) in {normalize_hashtag(g) for g in gold}
+                     for p, gold in zip(preds, golds, strict=True)], dtype=bool)
+
+
+def score(preds: list[list[str]], golds: list[list[str]]) -> dict[str, float]:
+    return {"f1_at_1": f1_at_k(preds, golds, 1), "map_at_5": map_at_k(preds, golds, 5),
+            "rouge1": mean_hashtag_rouge([p[0] if p else None for p in preds], golds)}
+
+
+def frequency_buckets(tags: list[list[str]], counts: dict[str, int], threshold: int) -> dict[str, np.ndarray]:
+    """Tweets by their most frequent gold tag's tweet count: once, 2..threshold, popular (more)."""
+    top = np.array([max(counts[t] for t in ts) for ts in tags])
+    return {"singleton": top == 1, "uncommon": (top > 1) & (top <= threshold), "popular": top > threshold,
+            "rare": top <= threshold}
+
+
+def _f1(key: str, preds: list[list[str]], golds: list[list[str]], mask: np.ndarray) -> dict[str, float]:
+    """F1@1 on the tweets in `mask`; nothing for an empty subset (the table shows "–")."""
+    idx = np.flatnonzero(mask)
+    return {key: f1_at_k([preds[i] for i in idx], [golds[i] for i in idx], 1)} if len(idx) else {}
+
+
+def run_cell(cfg: HashtagGenConfig, ctx) -> dict[str, float]:
+    _check(cfg)
+    examples, _, counts = load_corpus(corpus_stage(cfg.max_tweets, cfg.split_seed))
+    stage = arrays_stage(_arrays_spec(cfg))
+    vocab = Vocabulary.from_dict(json.loads((stage / "vocab.json").read_text()))
+    with np.load(stage / "arrays.npz") as z:
+        a = {k: z[k] for k in z.files}
+    fused = {}
+    if cfg.fusion != "none":
+        encoder = pretrained_encoder(pretrain_config(cfg), cfg.pretrain_seed, ctx)
+        with np.load(fused_stage(encoder, cfg.max_tweets, cfg.split_seed) / "fused.npz") as z:
+            fused = {k: z[k].astype(np.float32) for k in z.files}
+    # The table's own input: the emoji rows read it, NoEmoji and the fusion rows never do.
+    cond = "with" if cfg.input != "noemoji" else "without"
+    obj = _Objective(a[f"src_{cond}"], a[f"src_{cond}_len"], fused.get("without"))
+    model_cfg = Seq2SeqConfig(src_vocab=len(vocab), tgt_vocab=len(vocab), share_embeddings=True,
+                              embed_dim=cfg.embed_dim, hidden=cfg.hidden, enc_layers=2, dropout=cfg.dropout,
+                              copy=cfg.copy, fusion_dim=fused["without"].shape[1] if fused else 0)
+    problem = FitProblem(build_model=functools.partial(Seq2Seq, model_cfg),
+                         train={"tweet": a["train_tweet"], "tgt": a["train_tgt"]},
+                         val={"tweet": a["val_tweet"], "tgt": a["val_tgt"]},
+                         loss=obj.loss, evaluate=obj.evaluate)
+    settings = FitSettings(epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, optimizer="adam",
+                           clip=1.0, patience=cfg.patience, monitor="val_loss", mode="min", seed=ctx.seed)
+    start = time.time()
+    result = ctx.fit(problem, settings)
+    train_seconds, start = time.time() - start, time.time()
+
+    test = a["test_tweet"]
+    golds = [examples[i].targets for i in test]
+    decode = functools.partial(generate, result.model, tweets=test, words=vocab.tokens, beam=cfg.beam,
+                               max_len=cfg.max_tgt_len, n_best=min(5, cfg.beam))
+    preds = decode(obj)
+    # Figure 5's other condition: the label emoji put back for every reader of it (the emoji
+    # rows' post encoder, the frozen encoder), or taken away; NoEmoji reads the same either way.
+    if cfg.input != "noemoji":
+        other = decode(_Objective(a["src_without"], a["src_without_len"]))
+    elif fused:
+        other = decode(obj, fused=fused["with_test"])
+    else:
+        other = preds
+    with_emoji, without_emoji = (preds, other) if cfg.input != "noemoji" else (other, preds)
+    correct = top1_correct(preds, golds)
+
+    metrics = {**score(preds, golds), "top1_accuracy": float(correct.mean()), "n_test": float(len(test)),
+               "n_train_pairs": float(len(a["train_tweet"])), "best_epoch": float(result.best_epoch),
+               "train_seconds": train_seconds, "decode_seconds": time.time() - start}
+    buckets = frequency_buckets([examples[i].tags for i in test], counts, cfg.popular_threshold)
+    for name, mask in buckets.items():
+        metrics.update(_f1(f"f1_at_1_{name}", preds, golds, mask))
+        metrics[f"n_test_{name}"] = float(mask.sum())
+    # The paper compares with / without emoji on popular-hashtag tweets only ("to reduce noise").
+    for suffix, mask in (("", np.ones(len(test), dtype=bool)), ("_popular", buckets["popular"])):
+        metrics.update(_f1(f"f1_at_1_with_emoji{suffix}", with_emoji, golds, mask))
+        metrics.update(_f1(f"f1_at_1_without_emoji{suffix}", without_emoji, golds, mask))
+
+    np.save(ctx.work_dir / TOP1_ARTIFACT, correct)
+    lines = [json.dumps({"post": examples[i].post, "gold": g, "top5": p}, ensure_ascii=False)
+             for i, g, p in zip(test, golds, preds, strict=True)]
+    (ctx.work_dir / "predictions.jsonl").write_text("\n".join(lines) + "\n")
+    ctx.log_artifact(ctx.work_dir / TOP1_ARTIFACT)
+    ctx.log_artifact(ctx.work_dir / "predictions.jsonl")
+    return metrics
+
+
+# ---- Table 3: popular and rare hashtags -----------------------------------------------------
+
+def stats_prepare(cfg: HashtagGenConfig) -> None:
+    corpus_stage(cfg.max_tweets, cfg.split_seed)
+
+
+def run_stats(cfg: HashtagGenConfig, ctx) -> dict[str, float]:
+    """Tags in more than `popular_threshold` tweets are popular; tweets with / without one."""
+    examples, split, counts = load_corpus(corpus_stage(cfg.max_tweets, cfg.split_seed))
+    popular = {t for t, n in counts.items() if n > cfg.popular_threshold}
+    with_popular = np.array([any(t in popular for t in e.tags) for e in examples])
+    return {"popular_tags": float(len(popular)), "rare_tags": float(len(counts) - len(popular)),
+            "tweets_popular": float(with_popular.sum()), "tweets_rare": float((~with_popular).sum()),
+            "tweets": float(len(examples)), "test_tweets": float((split == TEST).sum()),
+            "threshold": float(cfg.popular_threshold)}
+
+
+# ---- Figure 5: grouped bars ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GroupedBars:
+    """An `Experiment.figures` spec: per panel, one group of bars per metric, one bar per row
+    (mean over seeds, std as error bar). `panels`: (title, ((metric key, group label), ...))."""
+
+    panels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+    filename: str = "figure.png"
+    title: str = ""
+
+    def render(self, exp, cells, out_dir):
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        rows = [r.name for r in exp.rows if r.name in set(cells["row"])]
+        scale = {m.key: (m.scale, m.label) for m in exp.metrics}
+        fig, axes = plt.subplots(1, len(self.panels), figsize=(5.5 * len(self.panels), 4.2), squeeze=False)
+        for ax, (title, groups) in zip(axes[0], self.panels, strict=True):
+            width = 0.8 / max(len(rows), 1)
+            for j, row in enumerate(rows):
+                g = cells[cells["row"] == row]
+                vals = [g[k].mean() * scale[k][0] if k in g else np.nan for k, _ in groups]
+                errs = [np.nan_to_num(g[k].std(ddof=1)) * scale[k][0] if k in g else 0 for k, _ in groups]
+                ax.bar(np.arange(len(groups)) + (j - (len(rows) - 1) / 2) * width, vals, width,
+                       yerr=errs, capsize=2, label=row)
+            ax.set_xticks(np.arange(len(groups)), [label for _, label in groups])
+            ax.set_title(title)
+            ax.set_ylabel(scale[groups[0][0]][1])
+            ax.grid(axis="y", alpha=0.3)
+        axes[0][0].legend(fontsize=8)
+        fig.suptitle(self.title or exp.title)
+        fig.tight_layout()
+        path = out_dir / self.filename
+        fig.savefig(path, dpi=120)
+        plt.close(fig)
+        return path
+
+
+register_task(Task("hashtag_generation", HashtagGenConfig, run_cell, data_sha256s, prepare))
+register_task(Task("hashtag_stats", HashtagGenConfig, run_stats, data_sha256s, stats_prepare))
+
+__all__ = ["FUSIONS", "INPUTS", "TOP1_ARTIFACT", "GroupedBars", "HashtagGenConfig", "frequency_buckets", "generate",
+           "pretrain_config", "score", "top1_correct"]

@@ -1,0 +1,224 @@
+"""DeepMoji pretraining and transfer end to end at smoke scale: tables, the cached encoder stage,
+a Ray Train worker killed mid-epoch, corrupted data and a mismatched vocabulary."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mlflow.tracking import MlflowClient
+
+from components.data import BENCHMARKS, DataError
+from components.emoji_encoder import DeepMojiTokenizer, VocabMismatchError
+from orchestration.cli import load_experiment
+from orchestration.encoder_stage import (
+    PretrainConfig,
+    frequency_matched_words,
+    holdout_mask,
+    load_pretrained,
+    pretraining_data,
+    word_examples,
+)
+from orchestration.runner import run_experiment
+
+ROOT = Path(__file__).resolve().parents[1]
+PRETRAIN, TRANSFER = ROOT / "experiments/deepmoji/pretrain.py", ROOT / "experiments/deepmoji/transfer.py"
+EMOJI_ROW = "BiLSTM+attention (DeepMoji)"
+MODES = ["last", "full", "new", "chain-thaw", "no pretraining"]
+
+
+def _encoders(home: Path) -> dict[str, int]:
+    """Finished encoder stages -> mtime of their weights."""
+    root = home / "stages" / "deepmoji_encoder"
+    return {p.name: (p / "encoder.pt").stat().st_mtime_ns for p in root.iterdir()
+            if (p / ".complete").is_file()}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory, ray_session):
+    root = tmp_path_factory.mktemp("deepmoji")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root / 'mlflow.db'}")
+        mp.setenv("EMOJITAGS_HOME", str(root / "home"))
+        pretrain = run_experiment(load_experiment(str(PRETRAIN)), "smoke")
+        before = _encoders(root / "home")
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            transfer = run_experiment(load_experiment(str(TRANSFER)), "smoke", run={"seeds": (0,)})
+        yield {"root": root, "pretrain": pretrain, "transfer": transfer, "before": before,
+               "after": _encoders(root / "home"), "log": out.getvalue()}
+
+
+def test_pretrain_table_has_our_rows_and_tweeteval_baselines(runs):
+    result = runs["pretrain"]
+    table = result.table.set_index("row")
+    assert list(table.index) == [r.name for r in result.experiment.rows]
+    assert list(table.columns) == ["seeds", "Macro-F1 (%)", "Macro-F1 (%) [paper]", "Top-1 (%)", "Top-5 (%)"]
+    assert list(table["Macro-F1 (%) [paper]"]) == ["–", "29.3", "24.7", "25.8", "30.9", "33.4", "–"]
+    cells = result.cells.set_index("row")
+    trained = cells.loc[[EMOJI_ROW, "SVM, TF-IDF 1-2 grams", "BiLSTM+attention, 20 words"]]
+    assert ((0 <= trained["top1"]) & (trained["top1"] <= trained["top5"]) & (trained["top5"] <= 1)).all()
+    assert ((0 <= trained["macro_f1"]) & (trained["macro_f1"] <= 1)).all()
+    assert cells.loc["LSTM (published)", "top1"] != cells.loc["LSTM (published)", "top1"]  # NaN: not run
+    assert cells.loc[EMOJI_ROW, "n_test"] == 400
+
+
+def test_pretraining_cell_logs_its_curve_and_the_encoder_stage(runs):
+    client = MlflowClient(f"sqlite:///{runs['root'] / 'mlflow.db'}")
+    run_id = runs["pretrain"].cells.set_index("row").loc[EMOJI_ROW, "run_id"]
+    assert len(client.get_metric_history(run_id, "val_loss")) == 2  # smoke: 2 epochs
+    assert {a.path for a in client.list_artifacts(run_id, "pretrained_encoder")} == {
+        "pretrained_encoder/encoder.pt", "pretrained_encoder/tokenizer.json", "pretrained_encoder/config.json"}
+    key = client.get_run(run_id).data.tags["emojitags.pretrained_encoder"]
+    enc = load_pretrained(runs["root"] / "home" / "stages" / "deepmoji_encoder" / key)
+    assert len(enc.labels) == 20 and enc.model.config.n_classes == 20
+    assert enc.info["built_by_run"] == run_id
+    words = [s for s in runs["before"] if s != key]
+    assert len(words) == 1  # the word-target encoder
+    labels = load_pretrained(runs["root"] / "home" / "stages" / "deepmoji_encoder" / words[0]).labels
+    assert len(set(labels)) == 20 and all(w.isalpha() for w in labels)
+
+
+def test_transfer_table_has_benchmarks_down_and_modes_across(runs):
+    result = runs["transfer"]
+    table = result.table
+    assert list(table.columns) == ["benchmark", "metric", *MODES]
+    assert list(dict.fromkeys(table["benchmark"])) == list(BENCHMARKS)
+    ours = table[table["metric"] == "acc. / F1 (%)"]
+    paper = table[table["metric"] == "acc. / F1 (%) [paper]"].set_index("benchmark")
+    assert len(ours) == 8 and len(paper) == 8
+    assert paper.loc["SS-Twitter", "chain-thaw"] == "88.0" and paper.loc["SE0714", "chain-thaw"] == "37.0"
+    assert paper.loc["kaggle-insults", "last"] == "79.6" and paper.loc["SS-Twitter", "last"] == "–"
+    cells = result.cells
+    assert len(cells) == 40 and set(cells["row"]) == set(MODES)
+    assert cells["score"].between(0, 1).all() and cells["f1"].between(0, 1).all()
+    multilabel = cells["benchmark"].isin(["SE0714", "Olympic"])
+    assert cells.loc[~multilabel, "accuracy"].between(0, 1).all()
+    assert cells.loc[multilabel, "accuracy"].isna().all()  # no accuracy for multi-label sets
+
+
+def test_transfer_reuses_the_cached_encoder_without_training_it(runs):
+    assert runs["after"] == runs["before"]  # no new stage, weights untouched
+    client = MlflowClient(f"sqlite:///{runs['root'] / 'mlflow.db'}")
+    cells = runs["transfer"].cells
+    chain = client.get_run(cells[cells["row"] == "chain-thaw"]["run_id"].iloc[0])
+    key = chain.data.tags["emojitags.pretrained_encoder"]
+    assert key in runs["before"] and chain.data.tags["emojitags.pretrained_encoder_reused"] == "true"
+    assert f"reusing pretrained encoder {key}" in runs["log"]
+    # chain-thaw logged one validation curve per step, not six curves on top of each other
+    assert {f"step{i}.val_loss" for i in range(6)} <= set(chain.data.metrics)
+
+
+@pytest.mark.slow
+def test_a_ray_train_worker_killed_mid_epoch_resumes_from_the_last_checkpoint(tmp_path):
+    marker = tmp_path / "killed"
+    env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'mlflow.db'}",
+           "EMOJITAGS_HOME": str(tmp_path / "home"), "EMOJITAGS_FAULT_KILL_WORKER": f"1:1:{marker}"}
+    cmd = [sys.executable, "-m", "orchestration", "run", str(PRETRAIN), "--scale", "smoke",
+           f"rows={EMOJI_ROW}", "seeds=0", "workers=2", "epochs=3", "patience=3"]
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=400)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    assert marker.read_text() == "killed"  # rank 1 really died in epoch 1
+    client = MlflowClient(env["MLFLOW_TRACKING_URI"])
+    exp = client.get_experiment_by_name("deepmoji")
+    (run,) = client.search_runs([exp.experiment_id], filter_string="tags.`emojitags.kind` = 'cell'")
+    assert run.info.status == "FINISHED" and run.data.params["workers"] == "2"
+    assert run.data.tags["emojitags.resumed_from_epoch"] == "0"
+    steps = sorted(m.step for m in client.get_metric_history(run.info.run_id, "val_loss"))
+    assert steps == [0, 1, 2]  # one value per epoch: the curve went on, nothing restarted at 0
+    assert 0 <= run.data.metrics["top1"] <= run.data.metrics["top5"] <= 1
+
+
+@pytest.mark.parametrize("path, corrupted", [
+    (PRETRAIN, "tweeteval_emoji/train_labels.txt"),
+    (TRANSFER, "deepmoji_benchmarks/SE0714/raw.pickle"),
+])
+def test_a_corrupted_data_file_stops_before_any_training(path, corrupted, workspace, monkeypatch):
+    data = workspace / "data"
+    for name in ("tweeteval_emoji", "deepmoji_benchmarks"):
+        shutil.copytree(Path(os.environ["EMOJITAGS_DATA_DIR"]) / name, data / name)
+    target = data / corrupted
+    target.chmod(0o644)
+    blob = bytearray(target.read_bytes())
+    blob[len(blob) // 2] ^= 0x01  # one flipped bit
+    target.write_bytes(bytes(blob))
+    monkeypatch.setenv("EMOJITAGS_DATA_DIR", str(data))
+    with pytest.raises(DataError, match=f"{corrupted}.*sha256"):
+        run_experiment(load_experiment(str(path)), "smoke", run={"seeds": (0,)})
+    assert not (workspace / "home" / "cells").exists() and not (workspace / "home" / "stages").exists()
+    assert MlflowClient().get_experiment_by_name("deepmoji") is None  # nothing was tracked
+
+
+def test_a_vocabulary_that_does_not_match_the_weights_fails_before_training(runs, workspace):
+    stages = runs["root"] / "home" / "stages"
+    shutil.copytree(stages, workspace / "home" / "stages")
+    key = next(iter(runs["after"]))
+    stage = workspace / "home" / "stages" / "deepmoji_encoder" / key
+    enc = load_pretrained(stage)
+    vocab = list(enc.tokenizer.vocab)
+    vocab[-1], vocab[-2] = vocab[-2], vocab[-1]  # same words, two ids swapped
+    other = DeepMojiTokenizer(enc.tokenizer.max_len, enc.tokenizer.vocab_size, vocab)
+    with pytest.raises(VocabMismatchError, match="vocabulary"):
+        load_pretrained(stage, other)
+    for k in runs["after"]:  # every stage of the copy now disagrees with its weights
+        path = workspace / "home" / "stages" / "deepmoji_encoder" / k / "tokenizer.json"
+        tok = DeepMojiTokenizer.from_dict(json.loads(path.read_text()))
+        tok.vocab[-1], tok.vocab[-2] = tok.vocab[-2], tok.vocab[-1]
+        path.write_text(json.dumps(DeepMojiTokenizer(tok.max_len, tok.vocab_size, tok.vocab).to_dict()))
+    with pytest.raises(VocabMismatchError, match="delete it to rebuild"):
+        run_experiment(load_experiment(str(TRANSFER)), "smoke", run={"seeds": (0,), "rows": ("chain-thaw",)})
+    assert not (workspace / "home" / "cells").exists()
+
+
+def test_frequency_matched_words_and_word_examples():
+    docs = [["i", "love", "cats"]] * 9 + [["the", "dogs", "love", "amp"]] * 5 + [["cats", "dogs"]] * 2
+    # love: 14 tweets, cats: 11, dogs: 7; "i", "the" are stopwords, "amp" is HTML debris
+    assert frequency_matched_words(docs, [12, 6]) == ["cats", "dogs"]
+    out, labels = word_examples(docs, ["cats", "dogs"])
+    assert len(out) == 14 and out[0] == ["i", "love"] and labels[0] == 0  # "cats dogs" tweets dropped
+    assert labels[-1] == 1 and out[-1] == ["the", "love", "amp"]
+    # "angeles" only ever follows "los": picking both would leave "angeles" no tweet of its own
+    places = [["los", "angeles"]] * 6 + [["los"]] * 2 + [["beach"]] * 4
+    assert frequency_matched_words(places, [8, 6]) == ["los", "beach"]
+
+
+def test_holdout_keeps_tweets_out_of_pretraining_but_not_out_of_the_test_split(workspace):
+    texts = [f"tweet {i}" for i in range(2000)]
+    mask = holdout_mask(texts, seed=0, fraction=0.25)
+    assert 0.2 < mask.mean() < 0.3 and (holdout_mask(texts, 0, 0.25) == mask).all()
+    assert (holdout_mask(texts[::-1], 0, 0.25) == mask[::-1]).all()  # by text, not position
+    assert not (holdout_mask(texts, 1, 0.25) == mask).all()
+    cfg = PretrainConfig(max_train=50, max_val=20, max_test=30, holdout_fraction=1.0)
+    meta = json.loads((pretraining_data(cfg) / "meta.json").read_text())
+    assert meta["sizes"] == {"train": 0, "val": 0, "test": 30}
+    assert np.sum(meta["label_counts"]) == 0
+
+
+def test_an_encoder_built_outside_a_cell_gets_its_own_mlflow_run_and_is_then_reused(workspace, capsys):
+    from experiments.deepmoji.scales import PRETRAIN_SCALES
+    from orchestration.encoder_stage import pretrained_encoder
+
+    cfg = dataclasses.replace(PRETRAIN_SCALES["smoke"], max_train=100, max_val=30, epochs=1)
+    path = pretrained_encoder(cfg)
+    assert f"built pretrained encoder {path.name}" in capsys.readouterr().out
+    client = MlflowClient()
+    (run,) = client.search_runs([client.get_experiment_by_name("deepmoji").experiment_id],
+                                filter_string="tags.`emojitags.kind` = 'stage'")
+    assert run.info.status == "FINISHED" and len(client.get_metric_history(run.info.run_id, "val_loss")) == 1
+    assert "pretrained_encoder/encoder.pt" in {a.path for a in client.list_artifacts(run.info.run_id, "pretrained_encoder")}
+    assert not (path.parent / f".work-{path.name}").exists()  # build checkpoints cleaned up
+    mtime = (path / "encoder.pt").stat().st_mtime_ns
+    # execution settings are not part of the key: the same encoder whatever runs it
+    assert pretrained_encoder(dataclasses.replace(cfg, workers=2, threads=2)) == path
+    assert (path / "encoder.pt").stat().st_mtime_ns == mtime
+    assert len(client.search_runs([run.info.experiment_id])) == 1
+    assert load_pretrained(path).info["built_by_run"] == run.info.run_id
