@@ -57,6 +57,6 @@ def optuna_search(objective: Callable[[dict], Mapping[str, float]], space: Mappi
     if len(errors) == len(grid):
         raise RuntimeError(f"search {name}: every trial failed; first error: {errors[0]}")
     best = grid.get_best_result(metric=metric, mode=mode)
-    frame = grid.get_dataframe()
-    keep = [c for c in frame.columns if c.startswith("config/") or c == metric]
-    return SearchResult({k: best.config[k] for k in space}, float(best.metrics[metric]), frame[keep])
+    frame = pd.DataFrame([{**{f"config/{k}": r.config.get(k) for k in space}, metric: r.metrics.get(metric)}
+                          for r in grid if r.error is None])
+    return SearchResult({k: best.config[k] for k in space}, float(best.metrics[metric]), frame)
