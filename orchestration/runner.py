@@ -109,12 +109,17 @@ def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None
 
     frame = cells_frame([_record(exp, c, finished[c.key]) for c in cells])
     table = summary_table(exp, frame)
+    significance = None
+    if exp.significance is not None:  # e.g. orchestration.significance.McNemar: p-values per seed
+        table, significance = exp.significance.apply(exp, frame, table, tracker.client)
     md = caption(exp, scale, len(cells), shown) + "\n\n" + to_markdown(table) + "\n"
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         (out / "table.md").write_text(md)
         table.to_csv(out / "table.csv", index=False)
         frame.to_csv(out / "cells.csv", index=False)
+        if significance is not None:
+            significance.to_csv(out / "significance.csv", index=False)
         for fig in exp.figures:
             fig.render(exp, frame, out)
         for f in sorted(out.iterdir()):

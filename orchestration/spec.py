@@ -68,7 +68,7 @@ class Experiment:
     data_note: str = ""                      # what data the table ran on, for its caption
     transpose: bool = False                  # metrics as table rows, experiment rows as columns
     figures: Sequence[Any] = ()              # orchestration.report figure specs
-    significance: Any = None                 # orchestration.report.Significance, optional
+    significance: Any = None                 # orchestration.significance.McNemar, optional
 
     def __post_init__(self) -> None:
         if "/" not in self.id:

@@ -118,6 +118,7 @@ def data_sha256s(cfg: HashtagGenConfig) -> dict[str, str]:
 
 def prepare(cfg: HashtagGenConfig) -> None:
     """Driver side, once per table: corpus, arrays, and for fusion rows the encoder and its vectors."""
+    _check(cfg)
     arrays_stage(_arrays_spec(cfg))
     if cfg.fusion != "none":
         fused_stage(pretrained_encoder(pretrain_config(cfg), cfg.pretrain_seed), cfg.max_tweets, cfg.split_seed)
@@ -159,10 +160,12 @@ class _Objective:
 
 def generate(model, obj: _Objective, tweets: np.ndarray, words: list[str], beam: int, max_len: int,
              n_best: int, fused: np.ndarray | None = None, chunk: int = 64) -> list[list[str]]:
-    """Each tweet's n-best hashtags (words joined by spaces), best first, by batched beam search."""
+    """Each tweet's n-best hashtags (words joined by spaces), best first, by batched beam search
+    on the model's device; `fused` (aligned with `tweets`) replaces the objective's vectors."""
+    device = next(model.parameters()).device
     out = []
     for s in range(0, len(tweets), chunk):
-        inp = obj.inputs(tweets[s:s + chunk], torch.device("cpu"), None if fused is None else fused[s:s + chunk])
+        inp = obj.inputs(tweets[s:s + chunk], device, None if fused is None else fused[s:s + chunk])
         hyps = beam_search(model, inp["src"], inp["src_len"], beam=beam, max_len=max_len,
                            fused=inp.get("fused"), n_best=n_best)
         out.extend([" ".join(words[i] for i in ids) for ids, _ in h] for h in hyps)
@@ -205,9 +208,13 @@ def run_cell(cfg: HashtagGenConfig, ctx) -> dict[str, float]:
         encoder = pretrained_encoder(pretrain_config(cfg), cfg.pretrain_seed, ctx)
         with np.load(fused_stage(encoder, cfg.max_tweets, cfg.split_seed) / "fused.npz") as z:
             fused = {k: z[k].astype(np.float32) for k in z.files}
-    # The table's own input: the emoji rows read it, NoEmoji and the fusion rows never do.
-    cond = "with" if cfg.input != "noemoji" else "without"
-    obj = _Objective(a[f"src_{cond}"], a[f"src_{cond}_len"], fused.get("without"))
+    # Inputs as (post source, frozen encoder's text): "with" / "without" the label emoji. The
+    # table's own: the emoji rows' post encoder reads it; the frozen encoder reads the post as is.
+    reads_emoji = cfg.input != "noemoji"
+    table = ("with" if reads_emoji else "without", "without")
+    conditions = {"with": ("with" if reads_emoji else "without", "with" if fused else "without"),
+                  "without": ("without", "without")}
+    obj = _Objective(a[f"src_{table[0]}"], a[f"src_{table[0]}_len"], fused.get("without"))
     model_cfg = Seq2SeqConfig(src_vocab=len(vocab), tgt_vocab=len(vocab), share_embeddings=True,
                               embed_dim=cfg.embed_dim, hidden=cfg.hidden, enc_layers=2, dropout=cfg.dropout,
                               copy=cfg.copy, fusion_dim=fused["without"].shape[1] if fused else 0)
@@ -223,18 +230,18 @@ def run_cell(cfg: HashtagGenConfig, ctx) -> dict[str, float]:
 
     test = a["test_tweet"]
     golds = [examples[i].targets for i in test]
-    decode = functools.partial(generate, result.model, tweets=test, words=vocab.tokens, beam=cfg.beam,
+    model = result.model.to("cuda" if cfg.use_gpu and torch.cuda.is_available() else "cpu")
+    decode = functools.partial(generate, model, tweets=test, words=vocab.tokens, beam=cfg.beam,
                                max_len=cfg.max_tgt_len, n_best=min(5, cfg.beam))
     preds = decode(obj)
-    # Figure 5's other condition: the label emoji put back for every reader of it (the emoji
-    # rows' post encoder, the frozen encoder), or taken away; NoEmoji reads the same either way.
-    if cfg.input != "noemoji":
-        other = decode(_Objective(a["src_without"], a["src_without_len"]))
-    elif fused:
-        other = decode(obj, fused=fused["with_test"])
-    else:
-        other = preds
-    with_emoji, without_emoji = (preds, other) if cfg.input != "noemoji" else (other, preds)
+    # Figure 5: every test tweet also decoded with the label emoji put back for each reader of it,
+    # and without it; a condition that is the table's own input is not decoded twice.
+    decoded = {table: preds}
+    for src, enc in conditions.values():
+        if (src, enc) not in decoded:
+            decoded[(src, enc)] = decode(_Objective(a[f"src_{src}"], a[f"src_{src}_len"], fused.get("without")),
+                                         fused=fused["with_test"] if enc == "with" else None)
+    with_emoji, without_emoji = decoded[conditions["with"]], decoded[conditions["without"]]
     correct = top1_correct(preds, golds)
 
     metrics = {**score(preds, golds), "top1_accuracy": float(correct.mean()), "n_test": float(len(test)),
@@ -249,6 +256,7 @@ def run_cell(cfg: HashtagGenConfig, ctx) -> dict[str, float]:
         metrics.update(_f1(f"f1_at_1_with_emoji{suffix}", with_emoji, golds, mask))
         metrics.update(_f1(f"f1_at_1_without_emoji{suffix}", without_emoji, golds, mask))
 
+    ctx.work_dir.mkdir(parents=True, exist_ok=True)
     np.save(ctx.work_dir / TOP1_ARTIFACT, correct)
     lines = [json.dumps({"post": examples[i].post, "gold": g, "top5": p}, ensure_ascii=False)
              for i, g, p in zip(test, golds, preds, strict=True)]
@@ -285,6 +293,7 @@ class GroupedBars:
     panels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
     filename: str = "figure.png"
     title: str = ""
+    ylabel: str = "F1@1 (%)"
 
     def render(self, exp, cells, out_dir):
         import matplotlib
@@ -292,19 +301,20 @@ class GroupedBars:
         import matplotlib.pyplot as plt
 
         rows = [r.name for r in exp.rows if r.name in set(cells["row"])]
-        scale = {m.key: (m.scale, m.label) for m in exp.metrics}
+        scale = {m.key: m.scale for m in exp.metrics}
         fig, axes = plt.subplots(1, len(self.panels), figsize=(5.5 * len(self.panels), 4.2), squeeze=False)
         for ax, (title, groups) in zip(axes[0], self.panels, strict=True):
             width = 0.8 / max(len(rows), 1)
             for j, row in enumerate(rows):
                 g = cells[cells["row"] == row]
-                vals = [g[k].mean() * scale[k][0] if k in g else np.nan for k, _ in groups]
-                errs = [np.nan_to_num(g[k].std(ddof=1)) * scale[k][0] if k in g else 0 for k, _ in groups]
+                vals = [g[k].mean() * scale[k] if k in g else np.nan for k, _ in groups]
+                errs = [np.nan_to_num(g[k].std(ddof=1)) * scale[k] if k in g else 0 for k, _ in groups]
                 ax.bar(np.arange(len(groups)) + (j - (len(rows) - 1) / 2) * width, vals, width,
                        yerr=errs, capsize=2, label=row)
             ax.set_xticks(np.arange(len(groups)), [label for _, label in groups])
             ax.set_title(title)
-            ax.set_ylabel(scale[groups[0][0]][1])
+            ax.set_ylabel(self.ylabel)
+            ax.set_ylim(bottom=0)
             ax.grid(axis="y", alpha=0.3)
         axes[0][0].legend(fontsize=8)
         fig.suptitle(self.title or exp.title)

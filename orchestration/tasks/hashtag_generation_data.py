@@ -158,7 +158,7 @@ class ArraysSpec:
     max_tgt_len: int
 
 
-def _pairs(examples: list[Example], idx: np.ndarray, vocab: Vocabulary,
+def training_pairs(examples: list[Example], idx: np.ndarray, vocab: Vocabulary,
            max_tgt_len: int) -> tuple[np.ndarray, np.ndarray]:
     """One (tweet, target) pair per gold hashtag: a multi-hashtag tweet is copied once per tag."""
     tweets, targets = [], []
@@ -183,7 +183,7 @@ def _build_arrays(spec: ArraysSpec, out: Path) -> None:
         texts = [source_text(e, spec.input, with_emoji) for e in examples]
         arrays[f"src_{name}"], arrays[f"src_{name}_len"] = source_ids(texts, vocab, tok, spec.max_src_len)
     for name, code in (("train", TRAIN), ("val", VAL)):
-        arrays[f"{name}_tweet"], arrays[f"{name}_tgt"] = _pairs(
+        arrays[f"{name}_tweet"], arrays[f"{name}_tgt"] = training_pairs(
             examples, np.flatnonzero(split == code), vocab, spec.max_tgt_len)
     arrays["test_tweet"] = np.flatnonzero(split == TEST)
     np.savez(out / "arrays.npz", **arrays)
@@ -232,4 +232,4 @@ def fused_stage(encoder_path: Path, max_tweets: int, split_seed: int) -> Path:
 
 __all__ = ["INPUTS", "TEST", "TEST_FRACTION", "TRAIN", "VAL", "ArraysSpec", "Example", "arrays_stage",
            "corpus_stage", "encode_texts", "encoder_inputs", "fused_stage", "generation_examples",
-           "load_corpus", "source_ids", "source_text", "split_examples"]
+           "load_corpus", "source_ids", "source_text", "split_examples", "training_pairs"]
