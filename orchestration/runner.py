@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -87,6 +88,9 @@ def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None
         if task.prepare is not None:
             for cfg in {stable_hash(config_dict(c.config)): c.config for c in pending_cells}.values():
                 task.prepare(cfg)
+        if force:  # a forced cell starts from nothing, not from the last run's checkpoints
+            for c in pending_cells:
+                shutil.rmtree(home() / "cells" / c.key, ignore_errors=True)
         pending = [_open_cell(tracker, parent, c, scale, commit, data) for c in pending_cells]
         failed = run_cells(pending, home() / "ray_results", f"{exp.id.replace('/', '__')}-{int(time.time())}",
                            resources.get("CPU", 1.0))
