@@ -17,7 +17,7 @@ tweets only, the paper's restriction "to reduce noise".
 
 from experiments.emoji_hashtags.scales_generation import DATA_NOTE, ROWS, SCALES
 from orchestration import Experiment, Metric, run_cli
-from orchestration.tasks.hashtag_generation import GroupedBars
+from orchestration.report import GroupedBars
 
 FREQUENCY = (("f1_at_1_singleton", "once"), ("f1_at_1_uncommon", "2..T tweets"),
              ("f1_at_1_popular", "> T (popular)"))

@@ -283,50 +283,8 @@ def run_stats(cfg: HashtagGenConfig, ctx) -> dict[str, float]:
             "threshold": float(cfg.popular_threshold)}
 
 
-# ---- Figure 5: grouped bars ------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class GroupedBars:
-    """An `Experiment.figures` spec: per panel, one group of bars per metric, one bar per row
-    (mean over seeds, std as error bar). `panels`: (title, ((metric key, group label), ...))."""
-
-    panels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
-    filename: str = "figure.png"
-    title: str = ""
-    ylabel: str = "F1@1 (%)"
-
-    def render(self, exp, cells, out_dir):
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        rows = [r.name for r in exp.rows if r.name in set(cells["row"])]
-        scale = {m.key: m.scale for m in exp.metrics}
-        fig, axes = plt.subplots(1, len(self.panels), figsize=(5.5 * len(self.panels), 4.2), squeeze=False)
-        for ax, (title, groups) in zip(axes[0], self.panels, strict=True):
-            width = 0.8 / max(len(rows), 1)
-            for j, row in enumerate(rows):
-                g = cells[cells["row"] == row]
-                vals = [g[k].mean() * scale[k] if k in g else np.nan for k, _ in groups]
-                errs = [np.nan_to_num(g[k].std(ddof=1)) * scale[k] if k in g else 0 for k, _ in groups]
-                ax.bar(np.arange(len(groups)) + (j - (len(rows) - 1) / 2) * width, vals, width,
-                       yerr=errs, capsize=2, label=row)
-            ax.set_xticks(np.arange(len(groups)), [label for _, label in groups])
-            ax.set_title(title)
-            ax.set_ylabel(self.ylabel)
-            ax.set_ylim(bottom=0)
-            ax.grid(axis="y", alpha=0.3)
-        axes[0][0].legend(fontsize=8)
-        fig.suptitle(self.title or exp.title)
-        fig.tight_layout()
-        path = out_dir / self.filename
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
-        return path
-
-
 register_task(Task("hashtag_generation", HashtagGenConfig, run_cell, data_sha256s, prepare))
 register_task(Task("hashtag_stats", HashtagGenConfig, run_stats, data_sha256s, stats_prepare))
 
-__all__ = ["FUSIONS", "INPUTS", "TOP1_ARTIFACT", "GroupedBars", "HashtagGenConfig", "frequency_buckets", "generate",
+__all__ = ["FUSIONS", "INPUTS", "TOP1_ARTIFACT", "HashtagGenConfig", "frequency_buckets", "generate",
            "pretrain_config", "score", "top1_correct"]
