@@ -4,7 +4,7 @@
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 SCALE  ?= cpu
-HEADLINE ?= experiments/dialogue_emoji/table2.py
+HEADLINE ?= experiments/table2.py
 
 # Data: an explicit EMOJITAGS_DATA_DIR wins; else ../shared/data when it is there;
 # else the loaders download from the public origins listed in components/data/manifest.py.
