@@ -165,6 +165,27 @@ def hit_at_k(scores_or_ranked: np.ndarray | Sequence[Sequence], true_labels: Seq
     return float(np.mean(ranks <= k))
 
 
+def hit_at_k_ties(scores: np.ndarray, true_labels: Sequence[int], k: int) -> float:
+    """hit@K of an (N, C) score array with ties broken at random, in expectation.
+
+    `hit_at_k` ranks a true label tied with others first, so a scorer that gives every label
+    the same score (a zero label vector under cosine) would score 100%. Here the true label's
+    position is uniform over its tie group: with g labels above it and e others tied, the
+    chance it lands in the top K is clip((K - g) / (e + 1), 0, 1)."""
+    if k < 1:
+        raise ValueError(f"K must be >= 1, got {k}")
+    scores = np.asarray(scores, dtype=np.float64)
+    true = np.asarray(true_labels, dtype=np.int64)
+    if scores.ndim != 2 or scores.shape[0] != true.shape[0] or true.size == 0:
+        raise ValueError(f"scores must be (N, C) for N={true.shape[0]} > 0 labels, got {scores.shape}")
+    if true.min() < 0 or true.max() >= scores.shape[1]:
+        raise ValueError(f"true labels must be class indices in [0, {scores.shape[1]})")
+    own = scores[np.arange(len(true)), true][:, None]
+    above = (scores > own).sum(axis=1)
+    tied = (scores == own).sum(axis=1) - 1
+    return float(np.clip((k - above) / (tied + 1), 0.0, 1.0).mean())
+
+
 #: P@K of the single-label emoji tasks is hit@K (one true label per item).
 precision_at_k_single = hit_at_k
 

@@ -25,6 +25,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from components.zsl.conse import cosine_scores
+
 
 class LabelMapper(nn.Module):
     """g(s) = ReLU(W s + b), Xavier-uniform W, zero b; `relu=False` gives W s + b."""
@@ -90,9 +92,14 @@ class DEM:
             raise RuntimeError("DEM used before fit")
         return self.mapper(torch.as_tensor(np.asarray(S), dtype=torch.float32)).double().numpy()
 
-    def scores(self, features: np.ndarray, S_candidates: np.ndarray) -> np.ndarray:
-        """(N, U) = −‖φ(x) − g(s')‖² for features (N, F) and candidates (U, a)."""
+    def scores(self, features: np.ndarray, S_candidates: np.ndarray, metric: str = "euclidean") -> np.ndarray:
+        """(N, U) = −‖φ(x) − g(s')‖² for features (N, F) and candidates (U, a); `metric="cosine"`
+        gives cos(φ(x), g(s')) instead (the hashtag paper's nearest label by cosine)."""
         proto = self.map_labels(S_candidates)
         x = np.asarray(features, dtype=np.float64)
+        if metric == "cosine":
+            return cosine_scores(x, proto)
+        if metric != "euclidean":
+            raise ValueError(f"metric must be 'euclidean' or 'cosine', got {metric!r}")
         sq = (x ** 2).sum(1, keepdims=True) - 2 * x @ proto.T + (proto ** 2).sum(1)
         return -sq

@@ -1,0 +1,40 @@
+"""Stratified folds and holdouts that work for classes of any size (smoke data included)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def stratified_folds(labels: np.ndarray, n_folds: int, seed: int = 0) -> np.ndarray:
+    """Fold id (0..n_folds-1) of each example: within each class a random permutation is dealt
+    round-robin, starting at a random fold, so every fold gets ⌊n_c/k⌋ or ⌈n_c/k⌉ of class c."""
+    if n_folds < 2:
+        raise ValueError(f"n_folds must be >= 2, got {n_folds}")
+    labels = np.asarray(labels)
+    rng = np.random.default_rng(seed)
+    folds = np.empty(len(labels), dtype=np.int64)
+    offset = 0
+    for c in np.unique(labels):
+        idx = rng.permutation(np.flatnonzero(labels == c))
+        # Continuing the deal across classes keeps the folds' sizes within one of each other.
+        folds[idx] = (offset + np.arange(len(idx))) % n_folds
+        offset += len(idx)
+    return folds
+
+
+def stratified_holdout(labels: np.ndarray, fraction: float, seed: int = 0) -> np.ndarray:
+    """True for the held-out examples: round(fraction · n_c) of each class, at least one of
+    any class with two or more examples (so every class is seen on both sides)."""
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"fraction must be in (0, 1), got {fraction}")
+    labels = np.asarray(labels)
+    rng = np.random.default_rng(seed)
+    out = np.zeros(len(labels), dtype=bool)
+    for c in np.unique(labels):
+        idx = rng.permutation(np.flatnonzero(labels == c))
+        if len(idx) >= 2:
+            out[idx[:min(len(idx) - 1, max(1, round(fraction * len(idx))))]] = True
+    return out
+
+
+__all__ = ["stratified_folds", "stratified_holdout"]
