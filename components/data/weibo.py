@@ -37,17 +37,21 @@ def parse_hashtags(line: str) -> list[str]:
 
 
 def parse_weibo_split(post_path: Path, conv_path: Path, tag_path: Path) -> list[WeiboPost]:
-    """Zip three parallel files into posts; unequal line counts raise DataError."""
+    """Zip three parallel files into posts; unequal line counts, or a tag line with no
+    hashtag in it, raise DataError. An empty conversation line is a post without replies."""
     posts, convs, tags = read_lines(post_path), read_lines(conv_path), read_lines(tag_path)
     if not len(posts) == len(convs) == len(tags):
         raise DataError(
             f"weibo files are misaligned: {post_path.name} has {len(posts)} lines, "
             f"{conv_path.name} {len(convs)}, {tag_path.name} {len(tags)}"
         )
-    return [
-        WeiboPost(post=p.split(), conversation=c.split(), hashtags=parse_hashtags(t))
-        for p, c, t in zip(posts, convs, tags, strict=True)
-    ]
+    out = []
+    for i, (p, c, t) in enumerate(zip(posts, convs, tags, strict=True), start=1):
+        hashtags = parse_hashtags(t)
+        if not hashtags:  # a post without a gold hashtag can be neither trained on nor scored
+            raise DataError(f"{tag_path.name} line {i}: no hashtag (the line is {t!r})")
+        out.append(WeiboPost(post=p.split(), conversation=c.split(), hashtags=hashtags))
+    return out
 
 
 def load_weibo(split: str) -> list[WeiboPost]:

@@ -31,6 +31,7 @@ def register_task(task: Task) -> Task:
 
 def load_all() -> None:
     """Import every task module so that its registration runs (workers call this too)."""
+    import orchestration.tasks.conversation_stats  # noqa: F401  (Weibo Tables 2-6; imports conversation_hashtags)
     import orchestration.tasks.deepmoji  # noqa: F401  (pretraining and transfer)
     import orchestration.tasks.emoji_hashtag_analysis  # noqa: F401
     import orchestration.tasks.hashtag_generation  # noqa: F401  (generation and Table 3's counts)

@@ -1,0 +1,1 @@
+"""Hashtags from conversations (papers/conversation-hashtag-generation.txt): one file per table."""

@@ -1,0 +1,61 @@
+"""Table 4 of the conversation-hashtag paper: every model on the Weibo test set.
+
+    python experiments/conversation_hashtags/table4.py --scale cpu
+    python -m orchestration run experiments/conversation_hashtags/table4.py --scale smoke seeds=0
+
+Nine rows (orchestration/tasks/conversation_hashtags.py and the two modules it dispatches to):
+RANDOM, LDA, TF-IDF (n-grams <= 5), EXTRACTOR (B/I/O tagger with a memory network over the
+conversation), CLASSIFIER (attention CNN over the training hashtags; post only / post+conv),
+SEQ2SEQ, SEQ2SEQ-COPY and OUR MODEL (dual Bi-GRU encoder, bi-attention, merge layer, attentive
+decoder over [v_p; v_c]). The three generators' lr / dropout / GRU size come from a Tune + Optuna
+search per row on the held-out tenth of the training posts (the scale's `search_samples`), run
+once before the cells. EXTRACTOR answers one span, so it has no F1@5 / MAP (as in the paper).
+Last column: McNemar's exact test of OUR MODEL against each row on the paired top-1 hits.
+
+Time at `cpu` on 2 cores, estimated from per-step timings on a busy machine (not yet run end
+to end): about 35 minutes for 27 cells (3 seeds), 25 on a quiet one. First three searches of 6
+two-epoch trials, two at a time (~9 min together: an epoch of ~4k pairs is ~18 s for SEQ2SEQ,
+~21 s with copy, ~36 s for OUR MODEL at dims 64), then the cells two at a time (~24 min): a
+generator ~3-6 min (up to 8 epochs, early-stopped, and beam 10 over 4,014 posts, ~35 s), a
+classifier ~1-2 min, the extractor, LDA, TF-IDF and RANDOM seconds. A GRU size of 96 chosen by
+the search makes its row about 1.5x slower (worst case ~45 min). `smoke` takes about a minute.
+"""
+
+from experiments.conversation_hashtags.scales import DATA_NOTE, PAPER_NOTE, ROWS, SCALES
+from orchestration import Experiment, Metric, run_cli
+from orchestration.significance import McNemar
+
+NAMES = ("RANDOM", "LDA", "TF-IDF", "EXTRACTOR", "CLASSIFIER (post only)", "CLASSIFIER (post+conv)",
+         "SEQ2SEQ", "SEQ2SEQ-COPY", "OUR MODEL")
+KEYS = ("f1_at_1", "f1_at_5", "map_at_5", "rouge1", "rouge_su4")
+PAPER = {  # Weibo: F1@1, F1@5, MAP, ROUGE-1, ROUGE-SU4 (%); None where the paper prints "-"
+    "RANDOM": (0.43, 0.67, 0.97, 2.14, 1.13),
+    "LDA": (0.10, 0.86, 0.94, 3.89, None),
+    "TF-IDF": (0.85, 0.73, 1.30, 8.04, 4.29),
+    "EXTRACTOR": (2.53, None, None, 7.64, 5.20),
+    "CLASSIFIER (post only)": (16.92, 10.48, 22.29, 25.34, 21.95),
+    "CLASSIFIER (post+conv)": (17.25, 11.03, 23.11, 25.16, 22.09),
+    "SEQ2SEQ": (26.00, 14.43, 32.74, 37.37, 32.67),
+    "SEQ2SEQ-COPY": (25.29, 14.10, 31.63, 37.58, 32.69),
+    "OUR MODEL": (31.96, 17.39, 38.79, 45.03, 39.73),
+}
+
+EXPERIMENT = Experiment(
+    id="conversation_hashtags/table4",
+    title="Hashtag generation from posts and conversations, Weibo (Table 4)",
+    task="conversation_hashtags",
+    scales=SCALES,
+    rows=tuple(ROWS[n] for n in NAMES),
+    metrics=(Metric("f1_at_1", "F1@1 (%)", digits=2), Metric("f1_at_5", "F1@5 (%)", digits=2),
+             Metric("map_at_5", "MAP@5 (%)", digits=2), Metric("rouge1", "ROUGE-1 (%)", digits=2),
+             Metric("rouge_su4", "ROUGE-SU4 (%)", digits=2)),
+    seeds=(0, 1, 2),
+    paper={row: {k: v for k, v in zip(KEYS, values, strict=True) if v is not None}
+           for row, values in PAPER.items()},
+    paper_note=PAPER_NOTE,
+    data_note=DATA_NOTE,
+    significance=McNemar(reference="OUR MODEL"),
+)
+
+if __name__ == "__main__":
+    run_cli(EXPERIMENT)

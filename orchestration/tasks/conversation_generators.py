@@ -1,0 +1,200 @@
+"""The generator rows of the conversation paper: SEQ2SEQ (post / conv / post+conv, with or
+without copy) and OUR MODEL (dual encoder, bi-attention, merge layer; full or one-attention).
+
+Training: one (post, hashtag) pair per gold hashtag, Adam, gradients clipped at 1, early
+stopping on the holdout's loss (the paper: "the lowest objective loss" on the development
+set), batched beam search for each test post's 5 best hashtags.
+
+Hyperparameters: with `search_samples` > 0, a Tune + Optuna (TPE) search per generator row
+trains `search_samples` models for `search_epochs` epochs each on the training part and
+keeps the lr / dropout (/ GRU size from `search_hidden`) of the lowest holdout loss; the
+cells of that row then train with them for every seed. The search is a cached stage (built
+once in the driver by the task's `prepare`, keyed by everything that shapes a trial), so
+the tables that share a row share its search; each cell logs the values it used
+(`tuned.*` params) and the search's trials (`search_trials.csv`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from components.generators import PAD_ID, Seq2Seq, Seq2SeqConfig, beam_search, seq2seq_loss
+from components.training import FitProblem, FitSettings
+from orchestration.spec import SpecError, config_dict
+from orchestration.stages import cached_stage, stage_dir
+from orchestration.tasks.conversation_hashtags_data import arrays_stage, load_arrays
+
+SEARCH_VERSION = 1
+# Fields a search trial never reads: decoding, the final training's length, the test subset, baselines.
+NOT_SEARCHED = ("beam", "epochs", "patience", "max_test_posts", "lda_topics", "lda_iter", "cls_dropout",
+                "cls_epochs")
+
+
+def model_config(cfg, vocab_size: int) -> Seq2SeqConfig:
+    """The row's switches as a components.generators config."""
+    dual = cfg.model == "dual"
+    return Seq2SeqConfig(src_vocab=vocab_size, tgt_vocab=vocab_size, share_embeddings=True,
+                         embed_dim=cfg.embed_dim, hidden=cfg.hidden, enc_layers=2, dropout=cfg.dropout,
+                         copy=cfg.copy, conversation=dual or cfg.input != "post",
+                         use_post=dual or cfg.input != "conv", bi_attention=dual,
+                         attend_post=cfg.attend in ("both", "post"), attend_conv=cfg.attend in ("both", "conv"))
+
+
+@dataclass
+class ConvObjective:
+    """Post-level inputs; batches carry post indices and targets, so a post copied once per
+    hashtag is stored once. Picklable for Ray Train workers."""
+
+    post: np.ndarray
+    post_len: np.ndarray
+    conv: np.ndarray
+    conv_len: np.ndarray
+    reads_conv: bool
+
+    def inputs(self, idx: np.ndarray, device: torch.device) -> dict:
+        # Cut the padding no post of the batch needs; a batch of empty conversations keeps a
+        # width of one (all padding), which the encoder reads as zero states.
+        pw = max(int(self.post_len[idx].max()), 1)
+        out = {"src": torch.as_tensor(self.post[idx, :pw]).to(device), "src_len": torch.as_tensor(self.post_len[idx])}
+        if self.reads_conv:
+            cw = max(int(self.conv_len[idx].max()), 1)
+            out |= {"conv": torch.as_tensor(self.conv[idx, :cw]).to(device),
+                    "conv_len": torch.as_tensor(self.conv_len[idx])}
+        return out
+
+    def loss(self, model, batch) -> torch.Tensor:
+        tgt = batch["tgt"]
+        width = int((tgt != PAD_ID).sum(1).max())
+        return seq2seq_loss(model, {**self.inputs(batch["post"].cpu().numpy(), tgt.device), "tgt": tgt[:, :width]})
+
+    def evaluate(self, model, arrays: dict[str, np.ndarray], chunk: int = 256) -> dict[str, float]:
+        device = next(model.parameters()).device
+        total, tokens = 0.0, 0
+        for s in range(0, len(arrays["post"]), chunk):
+            tgt = torch.as_tensor(arrays["tgt"][s:s + chunk]).to(device)
+            n = int((tgt[:, 1:] != PAD_ID).sum())  # the loss is a mean over these tokens
+            total += float(self.loss(model, {"post": torch.as_tensor(arrays["post"][s:s + chunk]), "tgt": tgt})) * n
+            tokens += n
+        return {"val_loss": total / max(tokens, 1)}
+
+
+def fit_problem(cfg, arrays: dict[str, np.ndarray], vocab_size: int, seed: int) -> tuple[FitProblem, FitSettings]:
+    mcfg = model_config(cfg, vocab_size)
+    obj = ConvObjective(arrays["post"], arrays["post_len"], arrays["conv"], arrays["conv_len"], mcfg.conversation)
+    problem = FitProblem(build_model=functools.partial(Seq2Seq, mcfg),
+                         train={"post": arrays["train_post"], "tgt": arrays["train_tgt"]},
+                         val={"post": arrays["holdout_post"], "tgt": arrays["holdout_tgt"]},
+                         loss=obj.loss, evaluate=obj.evaluate)
+    settings = FitSettings(epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, optimizer="adam",
+                           clip=1.0, patience=cfg.patience, monitor="val_loss", mode="min", seed=seed)
+    return problem, settings
+
+
+def generate(model, obj: ConvObjective, posts: np.ndarray, words: list[str], beam: int, max_len: int,
+             n_best: int, chunk: int = 64) -> list[list[str]]:
+    """Each post's n-best hashtags (words joined by spaces), best first, in the order of `posts`.
+
+    Posts are decoded in order of length, so a chunk pads to similar lengths (conversation
+    lengths run from 0 to hundreds of words); the answers are put back in the given order."""
+    device = next(model.parameters()).device
+    order = np.lexsort((obj.post_len[posts], obj.conv_len[posts] if obj.reads_conv else obj.post_len[posts]))
+    out: list[list[str]] = [[] for _ in posts]
+    for s in range(0, len(order), chunk):
+        rows = order[s:s + chunk]
+        inp = obj.inputs(posts[rows], device)
+        hyps = beam_search(model, inp["src"], inp["src_len"], beam=beam, max_len=max_len, n_best=n_best,
+                           conv=inp.get("conv"), conv_len=inp.get("conv_len"))
+        for r, h in zip(rows.tolist(), hyps, strict=True):
+            out[r] = [" ".join(words[i] for i in ids) for ids, _ in h]
+    return out
+
+
+# ---- the search -------------------------------------------------------------------------
+
+def search_space(cfg) -> dict:
+    from ray import tune
+
+    space = {"lr": tune.loguniform(cfg.lr / 3, cfg.lr * 3), "dropout": tune.uniform(0.0, 0.3)}
+    if len(set(cfg.search_hidden)) > 1:
+        space["hidden"] = tune.choice(sorted(set(cfg.search_hidden)))
+    return space
+
+
+def _search_key(cfg) -> dict:
+    fields = {k: v for k, v in config_dict(cfg, include_execution=False).items() if k not in NOT_SEARCHED}
+    return {**fields, "arrays": arrays_stage(cfg.arrays()).name, "version": SEARCH_VERSION}
+
+
+def search_trial(params: dict, cfg, arrays_dir: str) -> dict[str, float]:
+    """One Tune trial: train with `params` for `search_epochs`; its best holdout loss."""
+    from orchestration.train import fit
+
+    torch.set_num_threads(1)
+    trial = dataclasses.replace(cfg, **params, epochs=cfg.search_epochs, patience=cfg.search_epochs)
+    arrays, vocab = load_arrays(Path(arrays_dir))
+    problem, settings = fit_problem(trial, arrays, len(vocab), seed=0)
+    with tempfile.TemporaryDirectory(prefix="weibo-search-") as tmp:
+        result = fit(problem, settings, tmp)
+    return {"val_loss": float(result.best_value), "best_epoch": float(result.best_epoch)}
+
+
+def _build_search(cfg, out: Path) -> None:
+    from orchestration.search import optuna_search
+
+    arrays_dir = arrays_stage(cfg.arrays())
+    space = search_space(cfg)
+    result = optuna_search(functools.partial(search_trial, cfg=cfg, arrays_dir=str(arrays_dir)), space,
+                           metric="val_loss", mode="min", num_samples=cfg.search_samples, seed=0,
+                           max_concurrent=cfg.search_concurrency, cpus_per_trial=1.0, name=f"weibo-search-{out.name}",
+                           storage_path=out.resolve() / "tune")
+    result.trials.to_csv(out / "search_trials.csv", index=False)
+    (out / "best.json").write_text(json.dumps({"params": result.best_params, "val_loss": result.best_value,
+                                               "trials": len(result.trials)}))
+
+
+def search_stage(cfg) -> Path:
+    """Driver side: the row's search (Ray Tune trials), built once and then reused."""
+    return cached_stage("weibo_search", _search_key(cfg), functools.partial(_build_search, cfg))
+
+
+def tuned(cfg) -> tuple[dict, Path | None]:
+    """The searched values for this row ({} without a search) and the stage holding them."""
+    if not cfg.search_samples:
+        return {}, None
+    stage = stage_dir("weibo_search", _search_key(cfg))
+    if not (stage / ".complete").is_file():
+        raise SpecError(f"the hyperparameter search of {cfg.model}/{cfg.input}/{cfg.attend} has not run "
+                        f"({stage}); the task's prepare runs it in the driver")
+    return json.loads((stage / "best.json").read_text()), stage
+
+
+def predict(cfg, ctx, data) -> tuple[list[list[str]], dict[str, float]]:
+    best, stage = tuned(cfg)
+    extra = {}
+    if best:
+        cfg = dataclasses.replace(cfg, **best["params"])
+        extra["search_best_val_loss"] = best["val_loss"]
+        if ctx.sink is not None:
+            ctx.sink.log_params({f"tuned.{k}": v for k, v in best["params"].items()})
+        ctx.log_artifact(stage / "search_trials.csv")
+    problem, settings = fit_problem(cfg, data.arrays, len(data.vocab), seed=ctx.seed)
+    result = ctx.fit(problem, settings)
+    model = result.model.to("cuda" if cfg.use_gpu and torch.cuda.is_available() else "cpu")
+    obj = ConvObjective(data.arrays["post"], data.arrays["post_len"], data.arrays["conv"], data.arrays["conv_len"],
+                        model.cfg.conversation)
+    preds = generate(model, obj, data.test, data.vocab.tokens, cfg.beam, cfg.max_tag_len, min(5, cfg.beam))
+    extra |= {"best_epoch": float(result.best_epoch), "holdout_loss": float(result.best_value),
+              "n_train_pairs": float(len(data.arrays["train_post"]))}
+    return preds, extra
+
+
+__all__ = ["ConvObjective", "fit_problem", "generate", "model_config", "predict", "search_stage",
+           "search_trial", "tuned"]
