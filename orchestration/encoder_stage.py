@@ -279,6 +279,8 @@ def pretrained_encoder(cfg: PretrainConfig, seed: int = 0, ctx=None) -> Path:
             return final
         data = pretraining_data(cfg)
         sink = ctx.sink if ctx is not None else _stage_run(final.name, cfg, seed)
+        _say(f"building pretrained encoder {final.name} (at most {cfg.epochs} epochs; "
+             f"it is cached for every later table)", quiet=ctx is not None)
         try:
             path = cached_stage(ENCODER_STAGE, encoder_key(cfg, seed),
                                 functools.partial(_build_encoder, cfg, seed, data, ctx, sink))
@@ -340,8 +342,13 @@ def _build_encoder(cfg: PretrainConfig, seed: int, data: Path, ctx, sink, out: P
         result = ctx.fit(problem, settings, name=f"encoder-{encoder_dir(cfg, seed).name}")
     else:  # checkpoints outside the temporary build folder, so a killed build resumes
         work = _work_dir(encoder_dir(cfg, seed))
-        result = fit(problem, settings, work / "checkpoints", workers=cfg.workers, use_gpu=cfg.use_gpu,
-                     threads=cfg.threads, sink=sink, storage_path=str(work / "ray_train"))
+        if cfg.workers > 1:  # the sink travels to the Ray Train workers, which report per epoch
+            result = fit(problem, settings, work / "checkpoints", workers=cfg.workers, use_gpu=cfg.use_gpu,
+                         threads=cfg.threads, sink=sink, storage_path=str(work / "ray_train"))
+        else:
+            with _EpochBar(sink, cfg.epochs, encoder_dir(cfg, seed).name) as bar:
+                result = fit(problem, settings, work / "checkpoints", use_gpu=cfg.use_gpu,
+                             threads=cfg.threads, sink=bar)
     torch.save(result.model.checkpoint(tok.vocab_hash()), out / "encoder.pt")
     shutil.copy(data / "tokenizer.json", out / "tokenizer.json")
     (out / "config.json").write_text(json.dumps({
@@ -350,6 +357,35 @@ def _build_encoder(cfg: PretrainConfig, seed: int, data: Path, ctx, sink, out: P
         "best_epoch": result.best_epoch, "best_val_loss": result.best_value,
         "history": result.history, "built_by_run": getattr(sink, "run_id", None)},
         ensure_ascii=False, indent=1, default=str))
+
+
+class _EpochBar:
+    """The stage run's sink, plus a progress bar over epochs: a driver-side build takes
+    minutes and would otherwise print nothing until it is done."""
+
+    def __init__(self, sink, epochs: int, name: str) -> None:
+        from tqdm import tqdm
+
+        self._sink = sink
+        self._bar = tqdm(total=epochs, desc=f"pretraining {name}", unit="epoch", dynamic_ncols=True)
+
+    def __enter__(self) -> _EpochBar:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._bar.close()
+
+    def log_metrics(self, metrics: dict, step: int | None = None) -> None:
+        self._bar.update(1)
+        self._bar.set_postfix({k: round(float(v), 4) for k, v in metrics.items()
+                               if k in ("train_loss", "val_loss")})
+        if self._sink is not None:
+            self._sink.log_metrics(metrics, step)
+
+    def __getattr__(self, name: str):  # set_tags, log_artifact, … go to the run as they are
+        if self._sink is None:
+            raise AttributeError(name)
+        return getattr(self._sink, name)
 
 
 _checked: set[tuple] = set()

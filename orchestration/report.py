@@ -34,7 +34,7 @@ def summary_table(exp: Experiment, cells: pd.DataFrame) -> pd.DataFrame:
     with_paper = {m.key for m in exp.metrics if any(m.key in v for v in exp.paper.values())}
     rows = [r.name for r in exp.rows if r.name in set(cells["row"])]
     groups = cells.groupby(["row", *grid_keys], sort=False) if grid_keys else cells.groupby("row", sort=False)
-    for group_key, g in sorted(groups, key=lambda kv: _order(kv[0], rows)):
+    for group_key, g in sorted(groups, key=lambda kv: _order(kv[0], rows, exp.grid)):
         row = group_key[0] if isinstance(group_key, tuple) else group_key
         entry = {"row": row}
         for k, v in zip(grid_keys, group_key[1:] if isinstance(group_key, tuple) else (), strict=False):
@@ -76,9 +76,14 @@ def _transpose_grid(exp: Experiment, table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _order(key, rows: list[str]):
+def _order(key, rows: list[str], grid: Mapping[str, tuple] | None = None):
+    """Rows in declared order, then grid values in declared order (not sorted: "zero-shot"
+    is read before "few-shot")."""
     row = key[0] if isinstance(key, tuple) else key
-    return (rows.index(row), *(key[1:] if isinstance(key, tuple) else ()))
+    values = key[1:] if isinstance(key, tuple) else ()
+    declared = list((grid or {}).values())
+    return (rows.index(row), *((list(d).index(v) if v in d else len(d), str(v))
+                               for v, d in zip(values, declared, strict=False)))
 
 
 def to_markdown(table: pd.DataFrame) -> str:

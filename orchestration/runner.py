@@ -83,17 +83,22 @@ def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None
         f"{TAG}overrides": shown or "(none)",
         "mlflow.note.content": caption(exp, scale, len(cells), shown),
         **{f"data.{k}": v for k, v in data.items()}})
+    phases = {"check_seconds": time.time() - start}  # where a table's time goes (benchmarks/table_profile.py)
     if pending_cells:
+        mark = time.time()
         resources = ensure_ray()
+        phases["ray_start_seconds"], mark = time.time() - mark, time.time()
         if task.prepare is not None:
             for cfg in {stable_hash(config_dict(c.config)): c.config for c in pending_cells}.values():
                 task.prepare(cfg)
+        phases["prepare_seconds"], mark = time.time() - mark, time.time()
         if force:  # a forced cell starts from nothing, not from the last run's checkpoints
             for c in pending_cells:
                 shutil.rmtree(home() / "cells" / c.key, ignore_errors=True)
         pending = [_open_cell(tracker, parent, c, scale, commit, data) for c in pending_cells]
         failed = run_cells(pending, home() / "ray_results", f"{exp.id.replace('/', '__')}-{int(time.time())}",
                            resources.get("CPU", 1.0))
+        phases["cells_seconds"] = time.time() - mark
         try:
             finished = tracker.finished_cells()
         except Exception as e:  # noqa: BLE001 - the store went away while cells ran
@@ -111,6 +116,7 @@ def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None
         raise CellsFailed(f"{len(missing)} of {len(cells)} cells failed, no table written "
                           f"(rerun the same command to retry only those): {detail}")
 
+    mark = time.time()
     frame = cells_frame([_record(exp, c, finished[c.key]) for c in cells])
     table = summary_table(exp, frame)
     significance = None
@@ -131,6 +137,8 @@ def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None
     summary = frame.groupby("row")[[m.key for m in exp.metrics if m.key in frame]].mean()
     parent.log_metrics({_metric_name(f"{row}/{k}"): v for row, r in summary.iterrows()
                         for k, v in r.items() if pd.notna(v)})
+    phases["table_seconds"] = time.time() - mark
+    parent.log_metrics({f"phase.{k}": v for k, v in phases.items()})
     parent.terminate("FINISHED")
     seconds = time.time() - start
     return TableResult(exp, scale, table, frame, md, parent.run_id, len(pending_cells), reused, seconds)

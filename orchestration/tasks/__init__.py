@@ -35,5 +35,6 @@ def load_all() -> None:
     import orchestration.tasks.deepmoji  # noqa: F401  (pretraining and transfer)
     import orchestration.tasks.emoji_hashtag_analysis  # noqa: F401
     import orchestration.tasks.hashtag_generation  # noqa: F401  (generation and Table 3's counts)
+    import orchestration.tasks.noop  # noqa: F401  (benchmarks: the orchestration's own cost)
     import orchestration.tasks.zeroshot_hashtags  # noqa: F401  (zero-shot hashtag recommendation)
     from orchestration.tasks import dialogue  # noqa: F401

@@ -1,0 +1,43 @@
+"""Figure 5: batched beam search (beam 20, max length 10) against decoding one tweet at a time.
+
+    python -m benchmarks beam             # goal: >= 5x hashtags per second on CPU
+
+The model is the headline's SEQ2SEQ at `cpu` dims (random weights: the search does the same
+work whatever the weights say, and both searches must agree on every hypothesis).
+"""
+
+from __future__ import annotations
+
+import time
+
+import torch
+
+from benchmarks.common import write_result
+from components.generators.beam_search import beam_search, beam_search_one
+from components.generators.config import Seq2SeqConfig
+from components.generators.seq2seq import Seq2Seq
+
+
+def run(n_tweets: int = 200, batch: int = 50, beam: int = 20, max_len: int = 10) -> dict:
+    torch.manual_seed(0)
+    torch.set_num_threads(1)  # what a Ray cell gets
+    cfg = Seq2SeqConfig(src_vocab=20_000, tgt_vocab=8_000, embed_dim=64, hidden=64, enc_layers=1)
+    model = Seq2Seq(cfg).eval()
+    lengths = torch.randint(5, 30, (n_tweets,))
+    src = torch.randint(4, cfg.src_vocab, (n_tweets, int(lengths.max())))
+    src[torch.arange(src.shape[1])[None, :] >= lengths[:, None]] = 0
+
+    start = time.perf_counter()
+    batched = []
+    for i in range(0, n_tweets, batch):
+        batched += beam_search(model, src[i:i + batch], lengths[i:i + batch], beam=beam, max_len=max_len)
+    t_batched = time.perf_counter() - start
+    start = time.perf_counter()
+    single = beam_search_one(model, src, lengths, beam=beam, max_len=max_len)
+    t_single = time.perf_counter() - start
+    agree = sum(a[0][0] == b[0][0] for a, b in zip(batched, single, strict=True)) / n_tweets
+    figures = {"tweets": n_tweets, "beam": beam, "max_len": max_len, "batch": batch,
+               "batched tweets/s": n_tweets / t_batched, "one at a time tweets/s": n_tweets / t_single,
+               "speed-up": t_single / t_batched, "same best hypothesis": agree}
+    write_result("beam", figures, {"speed-up": {"goal": ">= 5.0", "met": t_single / t_batched >= 5.0}})
+    return figures
