@@ -24,8 +24,10 @@ $(VENV)/.installed: pyproject.toml
 .PHONY: setup test table2 lint
 setup: $(VENV)/.installed
 
+# Two pytest processes, a test file each at a time (module fixtures run once): the heavy tests
+# spend much of their time starting Ray, servers and subprocesses, which overlap well.
 test: $(VENV)/.installed
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 table2: $(VENV)/.installed
 	$(PY) $(HEADLINE) --scale $(SCALE)

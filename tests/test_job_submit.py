@@ -75,7 +75,7 @@ def head_node(tmp_path):
     finally:
         os.killpg(head.pid, signal.SIGTERM)
         try:
-            head.wait(timeout=30)
+            head.wait(timeout=5)  # `ray start --block` can take 30 s to go quietly; then it is killed
         except subprocess.TimeoutExpired:
             os.killpg(head.pid, signal.SIGKILL)
         for pid in _pids_with(temp_dir):  # anything of this cluster that left the process group
