@@ -25,9 +25,10 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed
 
 # Two pytest processes, a test file each at a time (module fixtures run once): the heavy tests
-# spend much of their time starting Ray, servers and subprocesses, which overlap well.
+# spend much of their time starting Ray, servers and subprocesses, which overlap well. Files
+# start in conftest's order (slowest first), not xdist's (most tests first).
 test: $(VENV)/.installed
-	$(PY) -m pytest -q -n 2 --dist loadfile
+	$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 table2: $(VENV)/.installed
 	$(PY) $(HEADLINE) --scale $(SCALE)

@@ -33,8 +33,9 @@ def test_mlflow_server_lost_mid_run_fails_the_cell_and_a_rerun_finishes(tmp_path
     stop()  # the server dies while the cell trains
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 2, err[-2000:]
-    last = err.strip().splitlines()[-1]
-    assert last.startswith("error: ") and ("MLflow" in last or "cells failed" in last), last
+    # Ray forwards the workers' log lines asynchronously, so one may land after the driver's error
+    errors = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert errors and ("MLflow" in errors[-1] or "cells failed" in errors[-1]), err[-2000:]
 
     url, _ = start_mlflow_server(tmp_path / "server", port)  # same store, back again
     client = MlflowClient(url)
