@@ -18,8 +18,6 @@ never saw (the headline's hashtag test split) picks them with the same `holdout_
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import functools
 import hashlib
 import json
@@ -46,7 +44,7 @@ from components.emoji_encoder import (
 )
 from components.training import FitProblem, FitSettings
 from orchestration.spec import RunSettings, SpecError, config_dict
-from orchestration.stages import cached_stage, stage_dir
+from orchestration.stages import cached_stage, stage_dir, stage_lock
 
 log = logging.getLogger("emojitags.encoder")
 
@@ -263,12 +261,7 @@ def pretrained_encoder(cfg: PretrainConfig, seed: int = 0, ctx=None) -> Path:
 
     Pass the cell's `ctx` to train through `ctx.fit` and log the stage to the cell's run."""
     final = encoder_dir(cfg, seed)
-    lock = final.parent / f".{final.name}.lock"
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    # Two tables (or cells) wanting the same encoder: one trains, the other waits, then reuses.
-    with open(lock, "w") as fh, contextlib.ExitStack() as stack:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        stack.callback(fcntl.flock, fh, fcntl.LOCK_UN)
+    with stage_lock(final):
         if (final / ".complete").is_file():
             check_encoder_stage(final)
             _say(f"reusing pretrained encoder {final.name} ({final})", quiet=ctx is not None or final.name in _announced)

@@ -7,11 +7,13 @@ renamed into place, so a killed build never leaves a directory that looks finish
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,3 +46,17 @@ def cached_stage(name: str, key: dict[str, Any], build: Callable[[Path], None]) 
         raise
     log.info("stage %s: built %s", name, final)
     return final
+
+
+@contextlib.contextmanager
+def stage_lock(final: Path) -> Iterator[None]:
+    """Hold an exclusive file lock beside a stage's folder: of two tables or cells that want the
+    same stage, one builds it while the other waits, then reuses it."""
+    lock = final.parent / f".{final.name}.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

@@ -17,9 +17,7 @@ at random, in expectation).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import fcntl
 import functools
 import json
 from pathlib import Path
@@ -34,7 +32,7 @@ from components.zsl import DEM, ESZSL, ConSE
 from components.zsl.splits import draw_unseen, few_shot_mask, parse_split
 from orchestration.encoder_stage import ClassifyObjective
 from orchestration.spec import SpecError
-from orchestration.stages import cached_stage, stage_dir
+from orchestration.stages import cached_stage, stage_dir, stage_lock
 from orchestration.tasks.zeroshot_hashtags_data import HashtagData, ZeroShotConfig, load_data
 from orchestration.tasks.zeroshot_supervised import classifier, fit_settings
 
@@ -106,11 +104,7 @@ def feature_stage(cfg: ZeroShotConfig, data: HashtagData, draw: int, ctx) -> Pat
     cells from training the same one)."""
     key = _feature_key(cfg, data, draw)
     final = stage_dir(FEATURE_STAGE, key)
-    lock = final.parent / f".{final.name}.lock"
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock, "w") as fh, contextlib.ExitStack() as stack:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        stack.callback(fcntl.flock, fh, fcntl.LOCK_UN)
+    with stage_lock(final):
         split = zsl_split(cfg, data.labels, draw)
         build = functools.partial(_build_features, cfg, data, split, draw, ctx, final.name)
         return cached_stage(FEATURE_STAGE, key, build)
