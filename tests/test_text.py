@@ -25,6 +25,7 @@ from components.text import (
     remove_hashtags,
     segment_hashtag,
     tokenize,
+    tweet_features,
 )
 
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # man ZWJ woman ZWJ girl
@@ -81,6 +82,25 @@ def test_emoji_extraction_keeps_sequences_whole():
     assert canonical_emoji(HEART_VS16) == "❤"
     # The tokenizer agrees with the package on what the emojis are.
     assert [t for t in tokenize(text) if is_emoji(t)] == extract_emojis(text)
+
+
+# Tweets where a one-pass shortcut could go wrong: emoji letters inside words (`ℹ`, `Ⓜ`), a
+# keycap glued to a word, non-RGI joins, a bare skin tone, hashtags after `&` or `#`.
+TRICKY = [f"hi {FAMILY} {US_FLAG}{US_FLAG} {TECHNOLOGIST}😂 {HEART_VS16}", "abcℹ️ info Ⓜ️etro x1\ufe0f\u20e3 #1\ufe0f\u20e3",
+          "\U0001f9d1\u200d\U0001f9d1\u200d\U0001f9d2 🏽 \U0001faea \u2764 \u00a9 \u203c\ufe0f", "&#39; ##x #ok #Ok_2 a#b http://x.co/#y",
+          "Love love love all these people #friends #SundayFunday @ San\u2026"]
+
+
+@pytest.mark.parametrize("text", [t for t, _ in TOKEN_CASES] + TRICKY)
+def test_one_pass_features_equal_the_three_separate_helpers(text):
+    assert tweet_features(text) == (tokenize(text), extract_emojis(text), extract_hashtags(text))
+
+
+def test_one_pass_features_equal_the_helpers_on_tweeteval():
+    from components.data.tweeteval import load_tweeteval_emoji
+
+    for text in load_tweeteval_emoji("test")["text"][:5000]:
+        assert tweet_features(text) == (tokenize(text), extract_emojis(text), extract_hashtags(text)), text
 
 
 def test_emoji_helpers():

@@ -8,6 +8,7 @@ from components.text.emojis import (
     is_emoji,
     remove_emojis,
 )
+from components.text.features import TweetFeatures, tweet_features
 from components.text.featurizers import bow_featurizer
 from components.text.hashtags import (
     HashtagSegmenter,
@@ -34,8 +35,8 @@ from components.text.vocab import (
 __all__ = [
     "BOS", "BOS_ID", "EOS", "EOS_ID", "NUMBER_TOKEN", "PAD", "PAD_ID", "SPECIALS", "UNK",
     "UNK_ID", "URL_TOKEN", "USER_TOKEN",
-    "HashtagSegmenter", "TweetTokenizer", "Vocabulary",
+    "HashtagSegmenter", "TweetFeatures", "TweetTokenizer", "Vocabulary",
     "batches", "bow_featurizer", "canonical_emoji", "demojize_text", "emoji_name",
     "extract_emojis", "extract_hashtags", "is_emoji", "pad_sequences", "remove_emojis",
-    "remove_hashtags", "segment_hashtag", "tokenize",
+    "remove_hashtags", "segment_hashtag", "tokenize", "tweet_features",
 ]
