@@ -77,18 +77,20 @@ def beam_search(model: nn.Module, src: torch.Tensor, src_len: torch.Tensor, *, b
         memory, state = m.encode(src, src_len, fused=fused, conv=conv, conv_len=conv_len)
         b = src.size(0)
         dev = memory.values.device
-        memory, state = memory.repeat_each(k), state.repeat_each(k)
-        scores = torch.full((b, k), NEG_INF, device=dev)
-        scores[:, 0] = 0.0  # one live hypothesis at first, so no beam is a duplicate
-        history = torch.empty(b * k, 0, dtype=torch.long, device=dev)
-        prev = torch.full((b * k,), BOS_ID, dtype=torch.long, device=dev)
-        rows = torch.arange(b, device=dev).unsqueeze(1) * k
+        # Step 0 has one live hypothesis per sentence (`<bos>`), so it runs on b rows, not
+        # b*k: the other k-1 would be -inf copies costing a full vocabulary projection each.
+        width = 1
+        scores = torch.zeros(b, 1, device=dev)
+        history = torch.empty(b, 0, dtype=torch.long, device=dev)
+        prev = torch.full((b,), BOS_ID, dtype=torch.long, device=dev)
         finished: list[list[Hypothesis]] = [[] for _ in range(b)]
         for step in range(max_len + 1):
+            if step == 1:
+                memory = memory.repeat_each(k)
             logp, state = next_log_probs(m.decoder, prev, state, memory, step, max_len, ban_unk)
             vocab = logp.size(-1)
-            cand = (scores.unsqueeze(2) + logp.view(b, k, vocab)).view(b, k * vocab)
-            top, idx = cand.topk(min(2 * k, k * vocab), dim=1)
+            cand = logp.view(b, width, vocab).add_(scores.unsqueeze(2)).view(b, width * vocab)  # in place: no new N*V buffer
+            top, idx = cand.topk(min(2 * k, width * vocab), dim=1)
             origin, tok = idx // vocab, idx % vocab
             is_eos = tok == EOS_ID
             done = is_eos & torch.isfinite(top)
@@ -96,18 +98,25 @@ def beam_search(model: nn.Module, src: torch.Tensor, src_len: torch.Tensor, *, b
             if done.any():  # Python lists once per step: per-element tensor indexing is slow
                 words, parents, values = history.tolist(), origin.tolist(), top.tolist()
                 for s, r in done.nonzero().tolist():
-                    hyp = words[s * k + parents[s][r]]
+                    hyp = words[s * width + parents[s][r]]
                     finished[s].append((hyp, values[s][r] / (len(hyp) + 1)))
             if step == max_len:
                 break
-            # Stable order: non-<eos> candidates by rank, then the <eos> ones; keep k.
+            # Stable order: non-<eos> candidates by rank, then the <eos> ones; keep k. With a
+            # vocabulary smaller than 2k, step 0 can offer fewer than k: the missing beams copy
+            # the last one with a score of -inf, so they never rank above a real one.
             position = torch.arange(top.size(1), device=dev).expand_as(top)
             keep = torch.where(is_eos, position + top.size(1), position).argsort(1)[:, :k]
             scores = top.gather(1, keep).masked_fill(is_eos.gather(1, keep), NEG_INF)
-            picked = (rows + origin.gather(1, keep)).view(-1)
+            if keep.size(1) < k:
+                pad = k - keep.size(1)
+                keep = torch.cat([keep, keep[:, -1:].expand(b, pad)], 1)
+                scores = torch.cat([scores, scores.new_full((b, pad), NEG_INF)], 1)
+            picked = (torch.arange(b, device=dev).unsqueeze(1) * width + origin.gather(1, keep)).view(-1)
             prev = tok.gather(1, keep).view(-1)
             state = state.index_select(picked)
             history = torch.cat([history.index_select(0, picked), prev.unsqueeze(1)], 1)
+            width = k
     return [sorted(hyps, key=lambda h: -h[1])[:n_best] for hyps in finished]
 
 
