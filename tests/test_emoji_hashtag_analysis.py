@@ -137,3 +137,19 @@ def test_cooccurrence_and_ppmi_of_200k_resampled_tweets_in_bounded_memory():
     assert stats["n_tweets"] == 200_000
     assert stats["peak_mb"] < 100, stats
     assert stats["ppmi_nnz"] > 0 and stats["emojis"] >= 20
+
+
+def test_ray_shards_merged_equal_the_serial_counts_of_the_same_shards(ray_session):
+    from orchestration.cooccurrence_parallel import parallel_resampled_cooccurrence, shard_seed
+    from orchestration.tasks.emoji_hashtag_analysis import resampled_cooccurrence
+
+    pool = list(tweet_items(["#a x 😂", "#b #a ❤️", "#c", "😂 😂 #b", "nothing", "#d 🔥 ❤"]))
+    counter, ppmi = parallel_resampled_cooccurrence(pool, 3001, workers=2, seed=4)
+    serial, _ = resampled_cooccurrence(pool, 1501, shard_seed(4, 0), with_ppmi=False)
+    serial.merge(resampled_cooccurrence(pool, 1500, shard_seed(4, 1), with_ppmi=False)[0])
+    assert counter.n_tweets == serial.n_tweets == 3001
+    got, want = counter.matrix(), serial.matrix()
+    assert got[1:] == want[1:] and (got[0] != want[0]).nnz == 0
+    assert ppmi.shape == (4, 3)
+    with pytest.raises(ValueError, match="workers"):
+        parallel_resampled_cooccurrence(pool, 10, workers=0)

@@ -23,10 +23,11 @@ replacement, e.g. 1,000,000 tweets:
 
     python -c "from orchestration.tasks.emoji_hashtag_analysis import scale_check; print(scale_check(1_000_000))"
 
-The count is not sharded across Ray tasks: cells (one per data set) already run in
-parallel, each holds one CPU of a Tune trial, and nested tasks would wait for the same
-CPUs; 100k tweets count in seconds. `CooccurrenceCounter.merge` is there when a corpus
-needs shards.
+The tables do not shard the count across Ray tasks: cells (one per data set) already run
+in parallel, each holds one CPU of a Tune trial, and nested tasks would wait for the same
+CPUs; 100k tweets count in seconds. A corpus of millions goes through
+`orchestration.cooccurrence_parallel` (shards as Ray tasks, merged with
+`CooccurrenceCounter.merge`).
 """
 
 from __future__ import annotations
@@ -157,11 +158,12 @@ def hashtag_ppmi(counter: CooccurrenceCounter, hashtags: Sequence[str]) -> sp.cs
     return ppmi_matrix(counts[rows], counter.n_tweets, counter.hashtag_counts[rows], counter.emoji_counts)
 
 
-def resampled_cooccurrence(pool: Sequence[Tweet], n_tweets: int, seed: int = 0,
-                           block: int = 10_000) -> tuple[CooccurrenceCounter, sp.csr_matrix]:
+def resampled_cooccurrence(pool: Sequence[Tweet], n_tweets: int, seed: int = 0, block: int = 10_000,
+                           with_ppmi: bool = True) -> tuple[CooccurrenceCounter, sp.csr_matrix | None]:
     """Count `n_tweets` tweets drawn with replacement from `pool`, then PPMI of every hashtag.
 
-    Draws are made `block` at a time, so the stream itself never sits in memory.
+    Draws are made `block` at a time, so the stream itself never sits in memory. A shard of
+    a parallel count (`with_ppmi=False`) leaves PPMI to whoever merges the shards.
     """
     rng = np.random.default_rng(seed)
 
@@ -171,6 +173,8 @@ def resampled_cooccurrence(pool: Sequence[Tweet], n_tweets: int, seed: int = 0,
                 yield pool[k]
 
     counter = count(stream())
+    if not with_ppmi:
+        return counter, None
     counts, _, _ = counter.matrix()
     return counter, ppmi_matrix(counts, counter.n_tweets, counter.hashtag_counts, counter.emoji_counts)
 
