@@ -25,6 +25,9 @@ class PendingCell:
     work_dir: Path
     home: Path  # the driver's EMOJITAGS_HOME: stages live there, whatever the worker's env says
     parent: RunSink | None = None  # the table's run, for figures and text tables a cell makes
+    # The module that registers the cell's task: a worker imports that one alone, not every
+    # task's dependencies (`load_all` cost a fresh worker ~8 s before its first cell).
+    task_module: str | None = None
 
 
 def _cell_trainable(config: dict, payloads: list[PendingCell]) -> None:
@@ -34,14 +37,14 @@ def _cell_trainable(config: dict, payloads: list[PendingCell]) -> None:
 
     from orchestration.context import CellContext
     from orchestration.runtime import HOME_ENV, quiet_environment
-    from orchestration.tasks import TASKS, load_all
+    from orchestration.tasks import TASKS, load_all, load_module
 
     quiet_environment()
     p = payloads[config["index"]]
     os.environ[HOME_ENV] = str(p.home)
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     torch.set_num_threads(max(1, p.cell.config.threads))
-    load_all()
+    load_module(p.task_module) if p.task_module else load_all()
     task = TASKS.get(p.cell.task)
     p.sink.set_tags({"emojitags.status": "running"})
     start = time.time()

@@ -17,7 +17,7 @@ from orchestration.cells import PendingCell, run_cells
 from orchestration.report import caption, cells_frame, summary_table, to_markdown
 from orchestration.runtime import ensure_ray, home, quiet_environment
 from orchestration.spec import Cell, Experiment, SpecError, config_dict, resolve_cells, stable_hash
-from orchestration.tasks import TASKS, load_all
+from orchestration.tasks import TASKS, load_all, module_of
 from orchestration.tracking import (
     TAG,
     RunSink,
@@ -151,7 +151,8 @@ def _open_cell(tracker: Tracker, parent: RunSink, cell: Cell, scale: str, commit
         f"{TAG}scale": scale, f"{TAG}git_commit": commit, f"{TAG}config_hash": stable_hash(config_dict(cell.config)),
         f"{TAG}data_sha256": stable_hash(data), **{f"{TAG}grid.{k}": v for k, v in cell.grid_point.items()}})
     sink.log_params({**config_dict(cell.config), "seed": cell.seed, "row": cell.row})
-    return PendingCell(cell, sink, home() / "cells" / cell.key, home(), parent)
+    return PendingCell(cell, sink, home() / "cells" / cell.key, home(), parent,
+                       task_module=module_of(cell.task))
 
 
 def _record(exp: Experiment, cell: Cell, run) -> dict:

@@ -6,6 +6,7 @@ orchestration decides where it runs (a Tune trial, Ray Train workers) and record
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,8 +26,25 @@ class Task:
     version: int = 1  # bump when a cell's outputs change for the same config: finished cells rerun
 
 
+_MODULES: dict[str, str] = {}  # task name -> the module that registered it
+
+
 def register_task(task: Task) -> Task:
-    return TASKS.register(task.name)(task)
+    registered = TASKS.register(task.name)(task)
+    _MODULES[task.name] = sys._getframe(1).f_globals["__name__"]
+    return registered
+
+
+def load_module(module: str) -> None:
+    """Import the one module that registers a task (a worker needs no other)."""
+    import importlib
+
+    importlib.import_module(module)
+
+
+def module_of(name: str) -> str:
+    """The module whose import registers task `name`."""
+    return _MODULES[name]
 
 
 def load_all() -> None:
