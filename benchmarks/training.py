@@ -11,9 +11,11 @@ layers, shared embeddings), on synthetic token ids of the headline's shapes (pos
 - fit + MLflow: the same, logging to a fresh SQLite store through the cell's `RunSink`;
 - TorchTrainer: `fit` through a Ray Train `TorchTrainer` with one worker.
 
-Each variant's time is the whole call: building the model, one epoch, validation and the
-checkpoint. Ray's own start is timed apart; the TorchTrainer figure still includes starting
-its worker group, the fixed cost a longer run pays once.
+Per epoch (the goal's ratio) is the training pass plus validation, timed inside each loop:
+the plain loop times its own, the others report `epoch_seconds` from `run_epochs`. The
+whole call (building the model, the epoch, validation, the checkpoint; for TorchTrainer
+also starting its worker group) is reported too, and the difference as the fixed cost a
+longer run pays once. Ray's own start is timed apart.
 """
 
 from __future__ import annotations
@@ -59,21 +61,28 @@ def val_loss(model, arrays) -> dict[str, float]:
         return {"val_loss": float(seq2seq_loss(model, batch))}
 
 
-def plain(train: dict, settings: FitSettings) -> float:
-    torch.manual_seed(settings.seed)
-    model = build_model()
-    opt = torch.optim.Adam(model.parameters(), lr=settings.lr)
-    order = np.random.default_rng(0).permutation(len(train["src"]))
+def plain(problem: FitProblem, settings: FitSettings, path: Path) -> tuple[float, float]:
+    """What a plain script does per epoch: train, validate, save. (total, train + validate) seconds."""
     start = time.perf_counter()
+    torch.manual_seed(settings.seed)
+    model = problem.build_model()
+    opt = torch.optim.Adam(model.parameters(), lr=settings.lr)
+    order = np.random.default_rng(0).permutation(len(problem.train["src"]))
+    epoch_start = time.perf_counter()
     model.train()
     for i in range(0, len(order), settings.batch_size):
         idx = order[i:i + settings.batch_size]
-        batch = {k: torch.as_tensor(v[idx]) for k, v in train.items()}
+        batch = {k: torch.as_tensor(v[idx]) for k, v in problem.train.items()}
         opt.zero_grad(set_to_none=True)
         seq2seq_loss(model, batch).backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), settings.clip)
         opt.step()
-    return time.perf_counter() - start
+    model.eval()
+    problem.evaluate(model, problem.val)
+    epoch = time.perf_counter() - epoch_start
+    path.mkdir(parents=True, exist_ok=True)
+    torch.save({"model": model.state_dict(), "optimizer": opt.state_dict()}, path / "state.pt")
+    return time.perf_counter() - start, epoch
 
 
 def run(n_train: int = 40_000, n_val: int = 500) -> dict:
@@ -89,33 +98,36 @@ def run(n_train: int = 40_000, n_val: int = 500) -> dict:
     root = Path(tempfile.mkdtemp(prefix="emojitags-bench-train-"))
     figures: dict = {"train examples": n_train, "steps": -(-n_train // 64)}
 
-    figures["plain seconds"] = plain(train, settings)
+    figures["plain seconds"], figures["plain epoch seconds"] = plain(problem, settings, root / "plain")
 
-    start = time.perf_counter()
-    fit(problem, settings, root / "fit")
-    figures["fit seconds"] = time.perf_counter() - start
+    def timed(name: str, call, checkpoints: Path) -> None:
+        start = time.perf_counter()
+        call()
+        figures[f"{name} seconds"] = time.perf_counter() - start
+        # The variant's own epoch time (train + validate), as its training loop measured it.
+        figures[f"{name} epoch seconds"] = CheckpointDir(checkpoints).latest()["history"][-1]["epoch_seconds"]
+        figures[f"{name} fixed seconds"] = figures[f"{name} seconds"] - figures[f"{name} epoch seconds"]
 
+    timed("fit", lambda: fit(problem, settings, root / "fit"), root / "fit")
     uri = f"sqlite:///{root / 'mlflow.db'}"
     tracker = Tracker(uri, "benchmarks")
     run_id = tracker.client.create_run(tracker.experiment_id, run_name="training overhead").info.run_id
-    start = time.perf_counter()
-    fit(problem, settings, root / "fit_mlflow", sink=RunSink(uri, run_id))
-    figures["fit + MLflow seconds"] = time.perf_counter() - start
-
+    timed("fit + MLflow", lambda: fit(problem, settings, root / "fit_mlflow", sink=RunSink(uri, run_id)),
+          root / "fit_mlflow")
     start = time.perf_counter()
     ensure_ray()
     figures["ray start seconds"] = time.perf_counter() - start
-    start = time.perf_counter()
-    _fit_distributed(problem, settings, CheckpointDir(root / "trainer"), 1, False, 1, None, 0,
-                     str(root / "ray_train"))
-    figures["TorchTrainer (1 worker) seconds"] = time.perf_counter() - start
+    timed("TorchTrainer (1 worker)", lambda: _fit_distributed(
+        problem, settings, CheckpointDir(root / "trainer"), 1, False, 1, None, 0, str(root / "ray_train")),
+        root / "trainer")
 
-    base = figures["plain seconds"]
+    base = figures["plain epoch seconds"]
     goals = {}
     for name in ("fit", "fit + MLflow", "TorchTrainer (1 worker)"):
-        ratio = figures[f"{name} seconds"] / base
-        figures[f"{name} / plain"] = ratio
-        goals[f"{name} / plain"] = {"goal": "<= 1.05", "met": ratio <= 1.05}
+        ratio = figures[f"{name} epoch seconds"] / base
+        figures[f"{name} / plain (per epoch)"] = ratio
+        figures[f"{name} / plain (whole call)"] = figures[f"{name} seconds"] / figures["plain seconds"]
+        goals[f"{name} / plain (per epoch)"] = {"goal": "<= 1.05", "met": ratio <= 1.05}
     os.environ.pop("MLFLOW_TRACKING_URI", None)
     write_result("training", figures, goals)
     return figures

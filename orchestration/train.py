@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +31,10 @@ from components.training.loop import make_optimizer, rng_state, set_rng_state
 
 log = logging.getLogger("emojitags.train")
 
-# Lets a test kill a worker mid-epoch: "<rank>:<epoch>:<marker file>" makes that rank
-# SIGKILL itself once in that epoch (the marker file keeps it from happening twice).
+# Lets a test break a run at a known point: "<rank>:<epoch>:<marker file>[:<action>]" makes that
+# rank act once in that epoch, mid-epoch (the marker file keeps it from happening twice). Actions:
+# `kill` (the default) SIGKILLs the process; `hang` stops it for good, so a test can kill the
+# whole tree at a moment it knows instead of racing short epochs; `pause=S` sleeps S seconds.
 FAULT_ENV = "EMOJITAGS_FAULT_KILL_WORKER"
 
 
@@ -48,10 +51,21 @@ def _maybe_inject_fault(rank: int, epoch: int) -> None:
     spec = os.environ.get(FAULT_ENV)
     if not spec:
         return
-    f_rank, f_epoch, marker = spec.split(":", 2)
-    if int(f_rank) == rank and int(f_epoch) == epoch and not Path(marker).exists():
-        Path(marker).write_text("killed")
+    f_rank, f_epoch, rest = spec.split(":", 2)
+    marker, _, action = rest.partition(":")
+    if int(f_rank) != rank or int(f_epoch) != epoch or Path(marker).exists():
+        return
+    action = action or "kill"
+    Path(marker).write_text("killed" if action == "kill" else action)
+    if action == "kill":
         os.kill(os.getpid(), 9)
+    elif action == "hang":
+        while True:
+            time.sleep(60)
+    elif action.startswith("pause="):
+        time.sleep(float(action.split("=", 1)[1]))
+    else:
+        raise ValueError(f"{FAULT_ENV}: unknown action {action!r}; expected kill, hang or pause=SECONDS")
 
 
 def run_epochs(problem: FitProblem, s: FitSettings, ckpt: CheckpointDir, *, rank: int = 0,
@@ -81,6 +95,7 @@ def run_epochs(problem: FitProblem, s: FitSettings, ckpt: CheckpointDir, *, rank
     for epoch in range(start, s.epochs):
         if stopper.should_stop:
             break
+        started = time.perf_counter()
         train_loss = train_one_epoch(train_model, problem, optimizer, s, epoch, rank, world, device,
                                      on_step=(lambda step, _l, e=epoch: _maybe_inject_fault(rank, e))
                                      if os.environ.get(FAULT_ENV) else None)
@@ -90,7 +105,8 @@ def run_epochs(problem: FitProblem, s: FitSettings, ckpt: CheckpointDir, *, rank
         if s.monitor not in val:
             raise KeyError(f"monitor {s.monitor!r} is not among the validation metrics {sorted(val)}")
         improved = stopper.update(val[s.monitor], epoch)
-        metrics = {"epoch": epoch, "train_loss": train_loss, **val}
+        # The training pass and validation; checkpointing and logging come after.
+        metrics = {"epoch": epoch, "train_loss": train_loss, **val, "epoch_seconds": time.perf_counter() - started}
         history.append(metrics)
         epoch_dir = None
         if rank == 0:
