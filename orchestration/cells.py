@@ -6,7 +6,7 @@ import logging
 import math
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ray import tune
@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from orchestration.spec import Cell
 from orchestration.tracking import RunSink
+from orchestration.train import FAULT_ENV
 
 log = logging.getLogger("emojitags.cells")
 
@@ -28,6 +29,9 @@ class PendingCell:
     # The module that registers the cell's task: a worker imports that one alone, not every
     # task's dependencies (`load_all` cost a fresh worker ~8 s before its first cell).
     task_module: str | None = None
+    # The driver's fault-injection setting (orchestration.train.FAULT_ENV), for tests: a trial
+    # actor's environment is the one Ray started with, not the driver's at submit time.
+    fault: str | None = field(default_factory=lambda: os.environ.get(FAULT_ENV))
 
 
 def _cell_trainable(config: dict, payloads: list[PendingCell]) -> None:
@@ -42,6 +46,10 @@ def _cell_trainable(config: dict, payloads: list[PendingCell]) -> None:
     quiet_environment()
     p = payloads[config["index"]]
     os.environ[HOME_ENV] = str(p.home)
+    if p.fault:
+        os.environ[FAULT_ENV] = p.fault
+    else:
+        os.environ.pop(FAULT_ENV, None)
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     torch.set_num_threads(max(1, p.cell.config.threads))
     load_module(p.task_module) if p.task_module else load_all()

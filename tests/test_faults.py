@@ -15,7 +15,7 @@ from mlflow.tracking import MlflowClient
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMAND = [sys.executable, "-m", "orchestration", "run", "experiments/dialogue_emoji/table2.py",
-           "--scale", "smoke", "rows=H-LSTM", "seeds=0", "max_examples=1200", "dim=32", "epochs=4", "patience=4"]
+           "--scale", "smoke", "rows=H-LSTM", "seeds=0", "epochs=3", "patience=3"]
 
 
 @pytest.mark.slow
@@ -24,9 +24,13 @@ def test_mlflow_server_lost_mid_run_fails_the_cell_and_a_rerun_finishes(tmp_path
     url, stop = start_mlflow_server(tmp_path / "server", port)
     env = {**os.environ, "MLFLOW_TRACKING_URI": url, "EMOJITAGS_HOME": str(tmp_path / "home"),
            "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": "5"}
-    proc = subprocess.Popen(COMMAND, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # The cell pauses 10 s in the middle of its second epoch: the server dies while it trains,
+    # before the epoch's metrics are logged, however short the epochs.
+    paused = tmp_path / "paused"
+    proc = subprocess.Popen(COMMAND, cwd=ROOT, env={**env, "EMOJITAGS_FAULT_KILL_WORKER": f"0:1:{paused}:pause=10"},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 180
-    while not list((tmp_path / "home" / "cells").glob("*/checkpoints/model/epoch_0001/state.pt")):
+    while not paused.exists():
         assert proc.poll() is None, proc.communicate()[1][-2000:]
         assert time.time() < deadline
         time.sleep(0.2)
