@@ -140,8 +140,11 @@ def test_cooccurrence_and_ppmi_of_200k_resampled_tweets_in_bounded_memory():
 
 
 def test_ray_shards_merged_equal_the_serial_counts_of_the_same_shards(ray_session):
-    from orchestration.cooccurrence_parallel import parallel_resampled_cooccurrence, shard_seed
-    from orchestration.tasks.emoji_hashtag_analysis import resampled_cooccurrence
+    from orchestration.resampled_cooccurrence import (
+        parallel_resampled_cooccurrence,
+        resampled_cooccurrence,
+        shard_seed,
+    )
 
     pool = list(tweet_items(["#a x 😂", "#b #a ❤️", "#c", "😂 😂 #b", "nothing", "#d 🔥 ❤"]))
     counter, ppmi = parallel_resampled_cooccurrence(pool, 3001, workers=2, seed=4)

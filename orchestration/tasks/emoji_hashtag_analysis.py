@@ -26,7 +26,7 @@ replacement, e.g. 1,000,000 tweets:
 The tables do not shard the count across Ray tasks: cells (one per data set) already run
 in parallel, each holds one CPU of a Tune trial, and nested tasks would wait for the same
 CPUs; 100k tweets count in seconds. A corpus of millions goes through
-`orchestration.cooccurrence_parallel` (shards as Ray tasks, merged with
+`orchestration.resampled_cooccurrence` (shards as Ray tasks, merged with
 `CooccurrenceCounter.merge`).
 """
 
@@ -64,6 +64,7 @@ from components.data import (
     tweeteval_mapping,
 )
 from components.text import canonical_emoji, extract_emojis, extract_hashtags
+from orchestration.resampled_cooccurrence import resampled_cooccurrence
 from orchestration.spec import RunSettings
 from orchestration.tasks import Task, register_task
 
@@ -156,27 +157,6 @@ def hashtag_ppmi(counter: CooccurrenceCounter, hashtags: Sequence[str]) -> sp.cs
     counts, _, _ = counter.matrix()
     rows = _rows(counter, hashtags)
     return ppmi_matrix(counts[rows], counter.n_tweets, counter.hashtag_counts[rows], counter.emoji_counts)
-
-
-def resampled_cooccurrence(pool: Sequence[Tweet], n_tweets: int, seed: int = 0, block: int = 10_000,
-                           with_ppmi: bool = True) -> tuple[CooccurrenceCounter, sp.csr_matrix | None]:
-    """Count `n_tweets` tweets drawn with replacement from `pool`, then PPMI of every hashtag.
-
-    Draws are made `block` at a time, so the stream itself never sits in memory. A shard of
-    a parallel count (`with_ppmi=False`) leaves PPMI to whoever merges the shards.
-    """
-    rng = np.random.default_rng(seed)
-
-    def stream() -> Iterator[Tweet]:
-        for start in range(0, n_tweets, block):
-            for k in rng.integers(0, len(pool), min(block, n_tweets - start)).tolist():
-                yield pool[k]
-
-    counter = count(stream())
-    if not with_ppmi:
-        return counter, None
-    counts, _, _ = counter.matrix()
-    return counter, ppmi_matrix(counts, counter.n_tweets, counter.hashtag_counts, counter.emoji_counts)
 
 
 def scale_check(n_tweets: int = 1_000_000, seed: int = 0) -> dict[str, float]:
