@@ -12,13 +12,11 @@ search per row on the held-out tenth of the training posts (the scale's `search_
 once before the cells. EXTRACTOR answers one span, so it has no F1@5 / MAP (as in the paper).
 Last column: McNemar's exact test of OUR MODEL against each row on the paired top-1 hits.
 
-Time at `cpu` on 2 cores, estimated from per-step timings on a busy machine (not yet run end
-to end): about 35 minutes for 27 cells (3 seeds), 25 on a quiet one. First three searches of 6
-two-epoch trials, two at a time (~9 min together: an epoch of ~4k pairs is ~18 s for SEQ2SEQ,
-~21 s with copy, ~36 s for OUR MODEL at dims 64), then the cells two at a time (~24 min): a
-generator ~3-6 min (up to 8 epochs, early-stopped, and beam 10 over 4,014 posts, ~35 s), a
-classifier ~1-2 min, the extractor, LDA, TF-IDF and RANDOM seconds. A GRU size of 96 chosen by
-the search makes its row about 1.5x slower (worst case ~45 min). `smoke` takes about a minute.
+Time at `cpu` on 2 cores, measured 2026-11-30 from an empty store: 38 min 39 s, of which
+three searches of 6 two-epoch trials (~3 min each, one after another) and 27 cells two at
+a time (28 min 21 s: a generator 3-6 min, up to 8 epochs early-stopped plus beam 10 over
+4,014 posts; a classifier 1-2 min; the extractor, LDA, TF-IDF and RANDOM seconds). `smoke`
+takes about a minute.
 """
 
 from experiments.conversation_hashtags.scales import DATA_NOTE, PAPER_NOTE, ROWS, SCALES
