@@ -83,3 +83,18 @@ def test_torchtrainer_with_two_workers_matches_in_process(tmp_path, ray_session)
     np.testing.assert_allclose(ddp_losses, local_losses, rtol=1e-4, atol=1e-5)
     assert _evaluate(ddp.model, toy_problem().val)["val_acc"] == pytest.approx(
         _evaluate(local.model, toy_problem().val)["val_acc"], abs=1e-6)
+
+
+def test_fault_injection_acts_once_at_its_rank_and_epoch(tmp_path, monkeypatch):
+    from orchestration.train import FAULT_ENV, _maybe_inject_fault
+
+    marker = tmp_path / "paused"
+    monkeypatch.setenv(FAULT_ENV, f"1:2:{marker}:pause=0.01")
+    _maybe_inject_fault(0, 2)
+    _maybe_inject_fault(1, 1)
+    assert not marker.exists()  # another rank, another epoch: nothing
+    _maybe_inject_fault(1, 2)
+    assert marker.read_text() == "pause=0.01"
+    monkeypatch.setenv(FAULT_ENV, f"0:0:{tmp_path / 'other'}:explode")
+    with pytest.raises(ValueError, match="unknown action 'explode'"):
+        _maybe_inject_fault(0, 0)
