@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import math
 import os
@@ -41,7 +42,7 @@ def _cell_trainable(config: dict, payloads: list[PendingCell]) -> None:
 
     from orchestration.context import CellContext
     from orchestration.runtime import HOME_ENV, quiet_environment
-    from orchestration.tasks import TASKS, load_all, load_module
+    from orchestration.tasks import TASKS, load_all
 
     quiet_environment()
     p = payloads[config["index"]]
@@ -52,7 +53,10 @@ def _cell_trainable(config: dict, payloads: list[PendingCell]) -> None:
         os.environ.pop(FAULT_ENV, None)
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     torch.set_num_threads(max(1, p.cell.config.threads))
-    load_module(p.task_module) if p.task_module else load_all()
+    if p.task_module:
+        importlib.import_module(p.task_module)
+    else:
+        load_all()
     task = TASKS.get(p.cell.task)
     p.sink.set_tags({"emojitags.status": "running"})
     start = time.time()

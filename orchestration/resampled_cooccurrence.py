@@ -43,10 +43,13 @@ def resampled_cooccurrence(pool: Sequence[Tweet], n_tweets: int, seed: int = 0, 
 
     counter = CooccurrenceCounter()
     counter.update_many(stream())
-    if not with_ppmi:
-        return counter, None
+    return counter, (_ppmi(counter) if with_ppmi else None)
+
+
+def _ppmi(counter: CooccurrenceCounter) -> sp.csr_matrix:
+    """PPMI of every hashtag of `counter`, marginals over every tweet it counted."""
     counts, _, _ = counter.matrix()
-    return counter, ppmi_matrix(counts, counter.n_tweets, counter.hashtag_counts, counter.emoji_counts)
+    return ppmi_matrix(counts, counter.n_tweets, counter.hashtag_counts, counter.emoji_counts)
 
 
 def shard_seed(seed: int, shard: int) -> int:
@@ -75,5 +78,4 @@ def parallel_resampled_cooccurrence(pool: Sequence[Tweet], n_tweets: int, worker
     total = shards[0]
     for other in shards[1:]:
         total.merge(other)
-    counts, _, _ = total.matrix()
-    return total, ppmi_matrix(counts, total.n_tweets, total.hashtag_counts, total.emoji_counts)
+    return total, _ppmi(total)

@@ -35,13 +35,6 @@ def register_task(task: Task) -> Task:
     return registered
 
 
-def load_module(module: str) -> None:
-    """Import the one module that registers a task (a worker needs no other)."""
-    import importlib
-
-    importlib.import_module(module)
-
-
 def module_of(name: str) -> str:
     """The module whose import registers task `name`."""
     return _MODULES[name]
