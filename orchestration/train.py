@@ -34,7 +34,8 @@ log = logging.getLogger("emojitags.train")
 # Lets a test break a run at a known point: "<rank>:<epoch>:<marker file>[:<action>]" makes that
 # rank act once in that epoch, mid-epoch (the marker file keeps it from happening twice). Actions:
 # `kill` (the default) SIGKILLs the process; `hang` stops it for good, so a test can kill the
-# whole tree at a moment it knows instead of racing short epochs; `pause=S` sleeps S seconds.
+# whole tree at a moment it knows instead of racing short epochs; `pause=S` sleeps S seconds;
+# `wait` sleeps until the test writes anything but "wait" into the marker (a server killed meanwhile).
 FAULT_ENV = "EMOJITAGS_FAULT_KILL_WORKER"
 
 
@@ -64,8 +65,12 @@ def _maybe_inject_fault(rank: int, epoch: int) -> None:
             time.sleep(60)
     elif action.startswith("pause="):
         time.sleep(float(action.split("=", 1)[1]))
+    elif action == "wait":  # until whoever watches the marker writes anything else into it
+        deadline = time.time() + 600
+        while Path(marker).read_text() == "wait" and time.time() < deadline:
+            time.sleep(0.1)
     else:
-        raise ValueError(f"{FAULT_ENV}: unknown action {action!r}; expected kill, hang or pause=SECONDS")
+        raise ValueError(f"{FAULT_ENV}: unknown action {action!r}; expected kill, hang, wait or pause=SECONDS")
 
 
 def run_epochs(problem: FitProblem, s: FitSettings, ckpt: CheckpointDir, *, rank: int = 0,

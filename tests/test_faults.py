@@ -24,10 +24,10 @@ def test_mlflow_server_lost_mid_run_fails_the_cell_and_a_rerun_finishes(tmp_path
     url, stop = start_mlflow_server(tmp_path / "server", port)
     env = {**os.environ, "MLFLOW_TRACKING_URI": url, "EMOJITAGS_HOME": str(tmp_path / "home"),
            "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": "5"}
-    # The cell pauses 10 s in the middle of its second epoch: the server dies while it trains,
-    # before the epoch's metrics are logged, however short the epochs.
+    # The cell stops in the middle of its second epoch until told to go on: the server dies while
+    # it trains, before the epoch's metrics are logged, however short the epochs.
     paused = tmp_path / "paused"
-    proc = subprocess.Popen(COMMAND, cwd=ROOT, env={**env, "EMOJITAGS_FAULT_KILL_WORKER": f"0:1:{paused}:pause=10"},
+    proc = subprocess.Popen(COMMAND, cwd=ROOT, env={**env, "EMOJITAGS_FAULT_KILL_WORKER": f"0:1:{paused}:wait"},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 180
     while not paused.exists():
@@ -35,6 +35,7 @@ def test_mlflow_server_lost_mid_run_fails_the_cell_and_a_rerun_finishes(tmp_path
         assert time.time() < deadline
         time.sleep(0.2)
     stop()  # the server dies while the cell trains
+    paused.write_text("go")
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 2, err[-2000:]
     # Ray forwards the workers' log lines asynchronously, so one may land after the driver's error

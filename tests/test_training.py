@@ -4,6 +4,7 @@ killed mid-epoch is tested on the real pretraining job, in test_deepmoji.py.)"""
 from __future__ import annotations
 
 import functools
+import threading
 
 import numpy as np
 import pytest
@@ -95,6 +96,11 @@ def test_fault_injection_acts_once_at_its_rank_and_epoch(tmp_path, monkeypatch):
     assert not marker.exists()  # another rank, another epoch: nothing
     _maybe_inject_fault(1, 2)
     assert marker.read_text() == "pause=0.01"
+    waiting = tmp_path / "waiting"
+    monkeypatch.setenv(FAULT_ENV, f"0:0:{waiting}:wait")
+    threading.Timer(0.3, waiting.write_text, ("go",)).start()  # what the test that waits does
+    _maybe_inject_fault(0, 0)
+    assert waiting.read_text() == "go"
     monkeypatch.setenv(FAULT_ENV, f"0:0:{tmp_path / 'other'}:explode")
     with pytest.raises(ValueError, match="unknown action 'explode'"):
         _maybe_inject_fault(0, 0)
