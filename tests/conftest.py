@@ -65,8 +65,9 @@ def start_mlflow_server():
     procs = []
 
     def stop(proc) -> None:
-        # SIGKILL, as a lost machine would: a graceful uvicorn shutdown waited up to 14 s for
-        # the browser's keep-alive connections, and a store must survive a crash anyway.
+        # SIGKILL, as a lost machine would: with a graceful stop (SIGTERM, then up to 20 s) the
+        # teardowns of the UI test and test_faults took 12-21 s in a full run; a store must
+        # survive a crash anyway.
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
