@@ -17,7 +17,7 @@ import time
 
 import torch
 
-from benchmarks.common import write_result
+from benchmarks.common import rotated, write_result
 from components.generators.beam_search import beam_search, beam_search_one
 from components.generators.config import Seq2SeqConfig
 from components.generators.seq2seq import Seq2Seq
@@ -51,7 +51,7 @@ def run(n_tweets: int = 300, batch: int = 50, beam: int = 20, max_len: int = 10)
     names = list(calls)
     seconds = dict.fromkeys(names, 0.0)
     for c, i in enumerate(range(0, n_tweets, batch)):
-        for name in names[c % 3:] + names[:c % 3]:
+        for name in rotated(names, c):
             start = time.perf_counter()
             calls[name](src[i:i + batch], lengths[i:i + batch])
             seconds[name] += time.perf_counter() - start

@@ -52,6 +52,13 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def rotated(items: list, k: int) -> list:
+    """`items` starting at position k (mod len): round k of an interleaved benchmark, so that no
+    variant always runs first or last while the machine drifts."""
+    k %= len(items)
+    return items[k:] + items[:k]
+
+
 def best_of(fn, repeats: int = 3) -> float:
     """Fastest of `repeats` wall times of fn(): the least disturbed by the machine."""
     times = []

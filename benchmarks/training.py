@@ -25,12 +25,13 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from benchmarks.common import write_result
+from benchmarks.common import rotated, write_result
 from components.generators.config import BOS_ID, EOS_ID, PAD_ID, Seq2SeqConfig
 from components.generators.seq2seq import Seq2Seq, seq2seq_loss
 from components.training.loop import FitProblem, FitSettings
@@ -108,10 +109,7 @@ def run(n_train: int = 32_000, n_val: int = 500, rounds: int = 3) -> dict:
     ensure_ray()
     figures["ray start seconds"] = time.perf_counter() - start
 
-    def plain_variant(d: Path) -> tuple[float, float]:
-        return plain(problem, settings, d)
-
-    def orchestrated(call) -> callable:
+    def orchestrated(call: Callable[[Path], object]) -> Callable[[Path], tuple[float, float]]:
         def variant(d: Path) -> tuple[float, float]:
             begin = time.perf_counter()
             call(d)
@@ -124,7 +122,7 @@ def run(n_train: int = 32_000, n_val: int = 500, rounds: int = 3) -> dict:
         fit(problem, settings, d, sink=RunSink(uri, run_id))
 
     variants = {
-        "plain": plain_variant,
+        "plain": lambda d: plain(problem, settings, d),
         "fit": orchestrated(lambda d: fit(problem, settings, d)),
         "fit + MLflow": orchestrated(with_mlflow),
         "TorchTrainer (1 worker)": orchestrated(lambda d: _fit_distributed(
@@ -134,7 +132,7 @@ def run(n_train: int = 32_000, n_val: int = 500, rounds: int = 3) -> dict:
     whole: dict[str, list[float]] = {n: [] for n in names}
     epoch: dict[str, list[float]] = {n: [] for n in names}
     for r in range(rounds):
-        for name in names[r % len(names):] + names[:r % len(names)]:
+        for name in rotated(names, r):
             total, per_epoch = variants[name](root / f"{name.replace(' ', '_')}_{r}")
             whole[name].append(total)
             epoch[name].append(per_epoch)
