@@ -7,7 +7,7 @@ The pool (TweetEval's 100k tweets with their label emoji put back, extracted onc
 before anything is timed or traced: what is measured is what grows with the number of
 tweets. Time and memory are separate passes, because tracemalloc's bookkeeping slows every
 allocation (it made the traced 5M/1M time ratio 5.73 on 2026-11-30). The parallel path
-(`orchestration.resampled_cooccurrence`) counts the largest size, with the pool uploaded to
+(`experiments.emoji_hashtags.resampled_cooccurrence`) counts the largest size, with the pool uploaded to
 Ray's object store and two worker processes started before the clock starts.
 """
 
@@ -17,11 +17,11 @@ import time
 import tracemalloc
 
 from benchmarks.common import write_result
-from orchestration.resampled_cooccurrence import (
+from experiments.emoji_hashtags.analysis_task import load_texts, tweet_items
+from experiments.emoji_hashtags.resampled_cooccurrence import (
     parallel_resampled_cooccurrence,
     resampled_cooccurrence,
 )
-from orchestration.tasks.emoji_hashtag_analysis import load_texts, tweet_items
 
 
 def parallel_seconds(pool: list, pool_ref, n_tweets: int, workers: int) -> float:

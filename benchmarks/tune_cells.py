@@ -2,7 +2,7 @@
 
     python -m benchmarks tune_cells       # goal: <= 0.15 s per cell (Ray Tune's guide: ~0.14 s a trial)
 
-`noop` cells (orchestration/tasks/noop.py) run as tables through `run_experiment`: Ray Tune
+`noop` cells (benchmarks/noop_task.py) run as tables through `run_experiment`: Ray Tune
 trials, one MLflow child run each, the table written at the end; against the same `run_cell`
 called in a loop. Ray is started before the clock (its start-up is reported apart); the
 MLflow store is a fresh SQLite file, as on a laptop.
@@ -31,11 +31,11 @@ N_CELLS = 50
 def run(n_cells: int = N_CELLS) -> dict:
     from mlflow.tracking import MlflowClient
 
+    from benchmarks.noop_task import NOOP, NoopConfig
+    from benchmarks.noop_task import run_cell as noop_cell
     from orchestration import Experiment, Metric, Row
     from orchestration.runner import run_experiment
     from orchestration.runtime import ensure_ray
-    from orchestration.tasks.noop import NoopConfig
-    from orchestration.tasks.noop import run_cell as noop_cell
 
     root = Path(tempfile.mkdtemp(prefix="emojitags-bench-"))
     os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{root / 'mlflow.db'}"
@@ -46,7 +46,7 @@ def run(n_cells: int = N_CELLS) -> dict:
 
     def table(seeds: range) -> tuple[float, dict]:
         # New seeds each time, so every cell is new (nothing is reused from the other table).
-        exp = Experiment(id=f"benchmarks/tune_cells_{len(seeds)}", title="noop cells", task="noop",
+        exp = Experiment(id=f"benchmarks/tune_cells_{len(seeds)}", title="noop cells", task=NOOP,
                          scales={s: NoopConfig() for s in ("smoke", "cpu", "paper")},
                          rows=(Row("noop", {}),), metrics=(Metric("value", "value", scale=1.0),),
                          seeds=tuple(seeds))

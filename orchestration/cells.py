@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import math
 import os
@@ -14,6 +13,7 @@ from ray import tune
 from tqdm import tqdm
 
 from orchestration.spec import Cell
+from orchestration.task import Task
 from orchestration.tracking import RunSink
 from orchestration.train import FAULT_ENV
 
@@ -27,9 +27,8 @@ class PendingCell:
     work_dir: Path
     home: Path  # the driver's EMOJITAGS_HOME: stages live there, whatever the worker's env says
     parent: RunSink | None = None  # the table's run, for figures and text tables a cell makes
-    # The module that registers the cell's task: a worker imports that one alone, not every
-    # task's dependencies (`load_all` cost a fresh worker ~8 s before its first cell).
-    task_module: str | None = None
+    # The cell's task travels by reference: unpickling it imports the one module defining it.
+    task: Task | None = None
     # The driver's fault-injection setting (orchestration.train.FAULT_ENV), for tests: a trial
     # actor's environment is the one Ray started with, not the driver's at submit time.
     fault: str | None = field(default_factory=lambda: os.environ.get(FAULT_ENV))
@@ -42,7 +41,6 @@ def _cell_trainable(config: dict, payloads: list[PendingCell]) -> None:
 
     from orchestration.context import CellContext
     from orchestration.runtime import HOME_ENV, quiet_environment
-    from orchestration.tasks import TASKS, load_all
 
     quiet_environment()
     p = payloads[config["index"]]
@@ -53,11 +51,7 @@ def _cell_trainable(config: dict, payloads: list[PendingCell]) -> None:
         os.environ.pop(FAULT_ENV, None)
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     torch.set_num_threads(max(1, p.cell.config.threads))
-    if p.task_module:
-        importlib.import_module(p.task_module)
-    else:
-        load_all()
-    task = TASKS.get(p.cell.task)
+    task = p.task
     p.sink.set_tags({"emojitags.status": "running"})
     start = time.time()
     try:

@@ -16,8 +16,7 @@ import pandas as pd
 from orchestration.cells import PendingCell, run_cells
 from orchestration.report import caption, cells_frame, summary_table, to_markdown
 from orchestration.runtime import ensure_ray, home, quiet_environment
-from orchestration.spec import Cell, Experiment, SpecError, config_dict, resolve_cells, stable_hash
-from orchestration.tasks import TASKS, load_all, module_of
+from orchestration.spec import Cell, Experiment, config_dict, resolve_cells, stable_hash
 from orchestration.tracking import (
     TAG,
     RunSink,
@@ -52,77 +51,104 @@ def _metric_name(s: str) -> str:
     return re.sub(r"[^A-Za-z0-9_\-. /]", "", s).strip()
 
 
+@dataclass
+class _Plan:
+    """What a table will do, settled before MLflow holds anything."""
+
+    cells: list[Cell]
+    data: dict[str, str]
+    shown: str        # the overrides as the user gave them, for captions and tags
+    table_key: str
+
+
+def check(exp: Experiment, scale: str, overrides: dict[str, Any] | None = None,
+          run: dict[str, Any] | None = None) -> _Plan:
+    """Everything that can fail on bad input fails here, before MLflow or EMOJITAGS_HOME is written."""
+    cells = resolve_cells(exp, scale, overrides, run)
+    data = exp.task.data_sha256s(cells[0].config)
+    cells = resolve_cells(exp, scale, overrides, run, data_sha256s=data, task_version=exp.task.version)
+    shown = " ".join([*(f"{k}={v}" for k, v in (overrides or {}).items()),
+                      *(f"{k}={','.join(map(str, v))}" for k, v in (run or {}).items())])
+    table_key = stable_hash({"table": exp.id, "scale": scale, "cells": sorted(c.key for c in cells)})
+    return _Plan(cells, data, shown, table_key)
+
+
 def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None = None,
                    run: dict[str, Any] | None = None, force: bool = False) -> TableResult:
     start = time.time()
     quiet_environment()
-    load_all()
-    task = TASKS.get(exp.task)
-    if not isinstance(exp.scales[scale], task.config_type):
-        raise SpecError(f"experiment {exp.id}: scale configs must be {task.config_type.__name__}")
-    # Everything that can fail on bad input fails here, before MLflow holds anything.
-    cells = resolve_cells(exp, scale, overrides, run)
-    data = task.data_sha256s(cells[0].config)
-    cells = resolve_cells(exp, scale, overrides, run, data_sha256s=data, task_version=task.version)
+    plan = check(exp, scale, overrides, run)
     uri = tracking_uri()
     check_reachable(uri)
-
     tracker = Tracker(uri, exp.paper_id)
-    table_key = stable_hash({"table": exp.id, "scale": scale, "cells": sorted(c.key for c in cells)})
     finished = {} if force else tracker.finished_cells()
-    pending_cells = [c for c in cells if c.key not in finished]
-    reused = len(cells) - len(pending_cells)
-    print(f"{exp.id} [{scale}]: {len(cells)} cells, {reused} already finished, "
+    pending_cells = [c for c in plan.cells if c.key not in finished]
+    reused = len(plan.cells) - len(pending_cells)
+    print(f"{exp.id} [{scale}]: {len(plan.cells)} cells, {reused} already finished, "
           f"{len(pending_cells)} to run  (MLflow: {uri})", flush=True)
 
     commit = git_commit()
-    shown = " ".join([*(f"{k}={v}" for k, v in (overrides or {}).items()),
-                      *(f"{k}={','.join(map(str, v))}" for k, v in (run or {}).items())])
-    parent = tracker.open_parent(exp.id, table_key, {
+    parent = tracker.open_parent(exp.id, plan.table_key, {
         f"{TAG}table": exp.id, f"{TAG}scale": scale, f"{TAG}git_commit": commit,
-        f"{TAG}overrides": shown or "(none)",
-        "mlflow.note.content": caption(exp, scale, len(cells), shown),
-        **{f"data.{k}": v for k, v in data.items()}})
+        f"{TAG}overrides": plan.shown or "(none)",
+        "mlflow.note.content": caption(exp, scale, len(plan.cells), plan.shown),
+        **{f"data.{k}": v for k, v in plan.data.items()}})
     phases = {"check_seconds": time.time() - start}  # where a table's time goes (benchmarks/table_profile.py)
+    failed: dict[str, str] = {}
     if pending_cells:
-        mark = time.time()
-        resources = ensure_ray()
-        phases["ray_start_seconds"], mark = time.time() - mark, time.time()
-        if task.prepare is not None:
-            for cfg in {stable_hash(config_dict(c.config)): c.config for c in pending_cells}.values():
-                task.prepare(cfg)
-        phases["prepare_seconds"], mark = time.time() - mark, time.time()
-        if force:  # a forced cell starts from nothing, not from the last run's checkpoints
-            for c in pending_cells:
-                shutil.rmtree(home() / "cells" / c.key, ignore_errors=True)
-        pending = [_open_cell(tracker, parent, c, scale, commit, data) for c in pending_cells]
-        failed = run_cells(pending, home() / "ray_results", f"{exp.id.replace('/', '__')}-{int(time.time())}",
-                           resources.get("CPU", 1.0))
-        phases["cells_seconds"] = time.time() - mark
-        try:
-            finished = tracker.finished_cells()
-        except Exception as e:  # noqa: BLE001 - the store went away while cells ran
-            raise TrackingError(
-                f"MLflow store {uri} failed during the run ({str(e).splitlines()[0][:200]}); cells it "
-                f"could not record are not counted as finished: rerun the same command once it is back"
-            ) from None
-    else:
-        failed = {}
-    missing = [c for c in cells if c.key not in finished]
+        failed, finished = _train(exp, tracker, parent, pending_cells, scale, commit, plan.data, force, phases)
+    missing = [c for c in plan.cells if c.key not in finished]
     if missing:
         parent.set_tags({f"{TAG}missing_cells": ", ".join(c.label for c in missing)[:4000]})
         parent.terminate("FAILED")
         detail = "; ".join(f"{c.label}: {failed.get(c.key, 'did not finish')}" for c in missing[:5])
-        raise CellsFailed(f"{len(missing)} of {len(cells)} cells failed, no table written "
+        raise CellsFailed(f"{len(missing)} of {len(plan.cells)} cells failed, no table written "
                           f"(rerun the same command to retry only those): {detail}")
 
     mark = time.time()
-    frame = cells_frame([_record(exp, c, finished[c.key]) for c in cells])
+    frame, table, md = _write_table(exp, scale, plan, finished, tracker, parent)
+    phases["table_seconds"] = time.time() - mark
+    parent.log_metrics({f"phase.{k}": v for k, v in phases.items()})
+    parent.terminate("FINISHED")
+    return TableResult(exp, scale, table, frame, md, parent.run_id, len(pending_cells), reused,
+                       time.time() - start)
+
+
+def _train(exp: Experiment, tracker: Tracker, parent: RunSink, cells: list[Cell], scale: str,
+           commit: str, data: dict[str, str], force: bool, phases: dict[str, float]):
+    """Prepare the task's stages, run the cells; return ({key: error}, the store's finished cells)."""
+    mark = time.time()
+    resources = ensure_ray()
+    phases["ray_start_seconds"], mark = time.time() - mark, time.time()
+    if exp.task.prepare is not None:
+        for cfg in {stable_hash(config_dict(c.config)): c.config for c in cells}.values():
+            exp.task.prepare(cfg)
+    phases["prepare_seconds"], mark = time.time() - mark, time.time()
+    if force:  # a forced cell starts from nothing, not from the last run's checkpoints
+        for c in cells:
+            shutil.rmtree(home() / "cells" / c.key, ignore_errors=True)
+    pending = [_open_cell(tracker, parent, exp, c, scale, commit, data) for c in cells]
+    failed = run_cells(pending, home() / "ray_results", f"{exp.id.replace('/', '__')}-{int(time.time())}",
+                       resources.get("CPU", 1.0))
+    phases["cells_seconds"] = time.time() - mark
+    try:
+        return failed, tracker.finished_cells()
+    except Exception as e:  # noqa: BLE001 - the store went away while cells ran
+        raise TrackingError(
+            f"MLflow store {tracker.uri} failed during the run ({str(e).splitlines()[0][:200]}); cells it "
+            f"could not record are not counted as finished: rerun the same command once it is back"
+        ) from None
+
+
+def _write_table(exp: Experiment, scale: str, plan: _Plan, finished: dict, tracker: Tracker,
+                 parent: RunSink) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """The table, its significance and figures from the finished cells, logged to the parent run."""
+    frame = cells_frame([_record(c, finished[c.key]) for c in plan.cells])
     table = summary_table(exp, frame)
     significance = None
     if exp.significance is not None:  # e.g. orchestration.significance.McNemar: p-values per seed
         table, significance = exp.significance.apply(exp, frame, table, tracker.client)
-    md = caption(exp, scale, len(cells), shown) + "\n\n" + to_markdown(table) + "\n"
+    md = caption(exp, scale, len(plan.cells), plan.shown) + "\n\n" + to_markdown(table) + "\n"
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         (out / "table.md").write_text(md)
@@ -137,25 +163,20 @@ def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None
     summary = frame.groupby("row")[[m.key for m in exp.metrics if m.key in frame]].mean()
     parent.log_metrics({_metric_name(f"{row}/{k}"): v for row, r in summary.iterrows()
                         for k, v in r.items() if pd.notna(v)})
-    phases["table_seconds"] = time.time() - mark
-    parent.log_metrics({f"phase.{k}": v for k, v in phases.items()})
-    parent.terminate("FINISHED")
-    seconds = time.time() - start
-    return TableResult(exp, scale, table, frame, md, parent.run_id, len(pending_cells), reused, seconds)
+    return frame, table, md
 
 
-def _open_cell(tracker: Tracker, parent: RunSink, cell: Cell, scale: str, commit: str,
+def _open_cell(tracker: Tracker, parent: RunSink, exp: Experiment, cell: Cell, scale: str, commit: str,
                data: dict[str, str]) -> PendingCell:
     sink = tracker.open_cell(parent.run_id, cell.key, cell.label, {
         f"{TAG}table": cell.experiment_id, f"{TAG}row": cell.row, f"{TAG}seed": cell.seed,
         f"{TAG}scale": scale, f"{TAG}git_commit": commit, f"{TAG}config_hash": stable_hash(config_dict(cell.config)),
         f"{TAG}data_sha256": stable_hash(data), **{f"{TAG}grid.{k}": v for k, v in cell.grid_point.items()}})
     sink.log_params({**config_dict(cell.config), "seed": cell.seed, "row": cell.row})
-    return PendingCell(cell, sink, home() / "cells" / cell.key, home(), parent,
-                       task_module=module_of(cell.task))
+    return PendingCell(cell, sink, home() / "cells" / cell.key, home(), parent, task=exp.task)
 
 
-def _record(exp: Experiment, cell: Cell, run) -> dict:
+def _record(cell: Cell, run) -> dict:
     rec = {"row": cell.row, "seed": cell.seed, **cell.grid_point, "run_id": run.info.run_id}
     rec.update(run.data.metrics)
     return rec

@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from orchestration.task import Task
+
 SCALES = ("smoke", "cpu", "paper")
 
 
@@ -57,7 +59,7 @@ class Row:
 class Experiment:
     id: str                                  # "<paper>/<table>", the MLflow parent run's name
     title: str
-    task: str                                # a name in orchestration.tasks.TASKS
+    task: Task                               # what each cell computes (orchestration.task)
     scales: Mapping[str, Any]                # scale -> task config (a RunSettings subclass)
     rows: Sequence[Row]
     metrics: Sequence[Metric]
@@ -71,6 +73,12 @@ class Experiment:
     significance: Any = None                 # orchestration.significance.McNemar, optional
 
     def __post_init__(self) -> None:
+        if not isinstance(self.task, Task):
+            raise SpecError(f"experiment {self.id}: task must be an orchestration.task.Task, got {self.task!r}")
+        config_type = self.task.config_type
+        wrong = [s for s, cfg in self.scales.items() if not isinstance(cfg, config_type)]
+        if wrong:
+            raise SpecError(f"experiment {self.id}: scale configs {wrong} must be {config_type.__name__}")
         if "/" not in self.id:
             raise SpecError(f"experiment id must be '<paper>/<table>', got {self.id!r}")
         missing = [s for s in SCALES if s not in self.scales]
@@ -94,7 +102,7 @@ class Experiment:
 @dataclass(frozen=True)
 class Cell:
     experiment_id: str
-    task: str
+    task: str            # the task's name (part of the key)
     row: str
     seed: int
     grid_point: Mapping[str, Any]
@@ -206,8 +214,8 @@ def resolve_cells(exp: Experiment, scale: str, overrides: Mapping[str, Any] | No
         for point in points:
             cfg = dataclasses.replace(row_cfg, **point)
             for seed in seeds:
-                key = stable_hash({"task": exp.task, "row": row.name, "config": config_dict(cfg, include_execution=False),
+                key = stable_hash({"task": exp.task.name, "row": row.name, "config": config_dict(cfg, include_execution=False),
                                    "seed": seed, "data": dict(data_sha256s or {}),
                                    "task_version": task_version})
-                cells.append(Cell(exp.id, exp.task, row.name, int(seed), point, cfg, key))
+                cells.append(Cell(exp.id, exp.task.name, row.name, int(seed), point, cfg, key))
     return cells

@@ -159,12 +159,13 @@ class Tracker:
         return done
 
     def unfinished_cell_run(self, parent_id: str, key: str):
-        for run in self.cell_runs():
-            tags = run.data.tags
-            if (tags.get(f"{TAG}cell_key") == key and tags.get(PARENT) == parent_id
-                    and run.info.status != "FINISHED"):
-                return run
-        return None
+        """This table's newest unfinished run of cell `key`, found by its key tag (one query)."""
+        runs = self.client.search_runs(
+            [self.experiment_id],
+            filter_string=(f"tags.`{TAG}cell_key` = '{key}' and tags.`{PARENT}` = '{parent_id}' "
+                           "and attributes.status != 'FINISHED'"),
+            order_by=["attributes.start_time DESC"], max_results=1)
+        return runs[0] if runs else None
 
     def open_cell(self, parent_id: str, key: str, name: str, tags: dict[str, Any]) -> RunSink:
         """Reopen this cell's unfinished child run (so a resumed cell keeps one history) or start one."""

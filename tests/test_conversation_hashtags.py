@@ -25,13 +25,13 @@ from components.hashtag_baselines import (
     random_rankings,
 )
 from components.text import Vocabulary
+from experiments.conversation_hashtags.data import Post, tag_pairs
+from experiments.conversation_hashtags.generators import ConvObjective, generate, model_config
+from experiments.conversation_hashtags.stats_task import presence
+from experiments.conversation_hashtags.task import ConvHashtagConfig, check, score
 from orchestration.cli import load_experiment
 from orchestration.runner import run_experiment
 from orchestration.spec import SpecError
-from orchestration.tasks.conversation_generators import ConvObjective, generate, model_config
-from orchestration.tasks.conversation_hashtags import ConvHashtagConfig, check, score
-from orchestration.tasks.conversation_hashtags_data import Post, tag_pairs
-from orchestration.tasks.conversation_stats import presence
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = {n: ROOT / f"experiments/conversation_hashtags/{n}.py" for n in ("table2", "table3", "table4", "table5",

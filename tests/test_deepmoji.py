@@ -17,8 +17,7 @@ from mlflow.tracking import MlflowClient
 
 from components.data import BENCHMARKS, DataError
 from components.emoji_encoder import DeepMojiTokenizer, VocabMismatchError
-from orchestration.cli import load_experiment
-from orchestration.encoder_stage import (
+from experiments.deepmoji.encoder_stage import (
     PretrainConfig,
     frequency_matched_words,
     holdout_mask,
@@ -26,6 +25,7 @@ from orchestration.encoder_stage import (
     pretraining_data,
     word_examples,
 )
+from orchestration.cli import load_experiment
 from orchestration.runner import run_experiment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -200,8 +200,8 @@ def test_holdout_keeps_tweets_out_of_pretraining_but_not_out_of_the_test_split(w
 
 
 def test_an_encoder_built_outside_a_cell_gets_its_own_mlflow_run_and_is_then_reused(workspace, capsys):
+    from experiments.deepmoji.encoder_stage import pretrained_encoder
     from experiments.deepmoji.scales import PRETRAIN_SCALES
-    from orchestration.encoder_stage import pretrained_encoder
 
     cfg = dataclasses.replace(PRETRAIN_SCALES["smoke"], max_train=100, max_val=30, epochs=1)
     path = pretrained_encoder(cfg)

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from mlflow.tracking import MlflowClient
 
-from orchestration.cli import load_experiment
-from orchestration.runner import run_experiment
-from orchestration.tasks.emoji_hashtag_analysis import (
+from experiments.emoji_hashtags.analysis_task import (
     association,
     count,
     plot_label,
     scale_check,
     tweet_items,
 )
+from orchestration.cli import load_experiment
+from orchestration.runner import run_experiment
 
 ROOT = Path(__file__).resolve().parents[1]
 TWEETEVAL_20 = ["❤", "😍", "😂", "💕", "🔥", "😊", "😎", "✨", "💙", "😘",
@@ -140,7 +140,7 @@ def test_cooccurrence_and_ppmi_of_200k_resampled_tweets_in_bounded_memory():
 
 
 def test_ray_shards_merged_equal_the_serial_counts_of_the_same_shards(ray_session):
-    from orchestration.resampled_cooccurrence import (
+    from experiments.emoji_hashtags.resampled_cooccurrence import (
         parallel_resampled_cooccurrence,
         resampled_cooccurrence,
         shard_seed,

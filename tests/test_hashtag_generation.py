@@ -14,10 +14,8 @@ from mlflow.tracking import MlflowClient
 
 from components.emoji_encoder import SPECIALS, DeepMojiTokenizer
 from components.text import UNK_ID, HashtagSegmenter, TweetTokenizer, Vocabulary
-from orchestration.cli import load_experiment
-from orchestration.encoder_stage import holdout_mask
-from orchestration.runner import run_experiment
-from orchestration.tasks.hashtag_generation_data import (
+from experiments.deepmoji.encoder_stage import holdout_mask
+from experiments.emoji_hashtags.generation_data import (
     TEST,
     TEST_FRACTION,
     Example,
@@ -29,6 +27,8 @@ from orchestration.tasks.hashtag_generation_data import (
     split_examples,
     training_pairs,
 )
+from orchestration.cli import load_experiment
+from orchestration.runner import run_experiment
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE2, TABLE3, FIGURE5 = (ROOT / f"experiments/emoji_hashtags/{n}.py" for n in ("table2", "table3", "figure5"))

@@ -18,11 +18,11 @@ from components.data.splits import stratified_folds, stratified_holdout
 from components.metrics import hit_at_k_ties
 from components.text.word2vec import WordVectors, label_embeddings, train_word2vec
 from components.zsl import DEM, ESZSL
+from experiments.zeroshot_hashtags.data import ZeroShotConfig, load_data
+from experiments.zeroshot_hashtags.zsl import load_features, zsl_split
 from orchestration.cli import load_experiment
 from orchestration.runner import run_experiment
 from orchestration.spec import SpecError
-from orchestration.tasks.zeroshot_hashtags_data import ZeroShotConfig, load_data
-from orchestration.tasks.zeroshot_zsl import load_features, zsl_split
 
 ROOT = Path(__file__).resolve().parents[1]
 EXP = ROOT / "experiments" / "zeroshot_hashtags"

@@ -5,9 +5,9 @@ Table 6 find Table 4's finished cells (same name, same config) instead of traini
 Every row names every switch, so no command-line override turns one row into another.
 """
 
+from experiments.conversation_hashtags.stats_task import WeiboStatsConfig
+from experiments.conversation_hashtags.task import ConvHashtagConfig
 from orchestration import Row
-from orchestration.tasks.conversation_hashtags import ConvHashtagConfig
-from orchestration.tasks.conversation_stats import WeiboStatsConfig
 
 SCALES = {
     # 300 validation posts (30 held out), 100 test posts, dims 16, 2 epochs, beam 3, a search

@@ -11,12 +11,13 @@ Each cell also computes Table 3's statistics, which reuses these cells. Seconds 
 """
 
 from experiments.conversation_hashtags.scales import STATS_SCALES
+from experiments.conversation_hashtags.stats_task import WEIBO_STATS
 from orchestration import Experiment, Metric, Row, run_cli
 
 EXPERIMENT = Experiment(
     id="conversation_hashtags/table2",
     title="Statistics of the Weibo data (Table 2)",
-    task="weibo_stats",
+    task=WEIBO_STATS,
     scales=STATS_SCALES,
     rows=(Row("valid (our training)", {"split": "valid"}), Row("test", {"split": "test"}),
           Row("valid + test", {"split": "valid_test"}), Row("train_tag.txt (hashtags only)", {"split": "train_tags"})),

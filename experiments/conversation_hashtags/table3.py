@@ -4,7 +4,7 @@
 
 The number of distinct hashtags (|Tagset|) and the share of (post, hashtag) pairs whose hashtag
 appears in the post (P), the conversation (C) or either (P ∪ C), per public split
-(orchestration/tasks/conversation_stats.py).
+(experiments/conversation_hashtags/stats_task.py).
 Main columns compare characters (whitespace removed); the "(words)" columns ask for the
 hashtag's words as a run of the text's words. The paper's numbers are over all 40,171 posts.
 Its rows are Table 2's cells (same task, row names and config: each cell computes both tables'
@@ -12,12 +12,13 @@ statistics), so after Table 2 nothing runs again. Seconds at every scale.
 """
 
 from experiments.conversation_hashtags.scales import STATS_SCALES
+from experiments.conversation_hashtags.stats_task import WEIBO_STATS
 from orchestration import Experiment, Metric, Row, run_cli
 
 EXPERIMENT = Experiment(
     id="conversation_hashtags/table3",
     title="Hashtags present in their post and conversation, Weibo (Table 3)",
-    task="weibo_stats",
+    task=WEIBO_STATS,
     scales=STATS_SCALES,
     rows=(Row("valid (our training)", {"split": "valid"}), Row("test", {"split": "test"}),
           Row("valid + test", {"split": "valid_test"})),

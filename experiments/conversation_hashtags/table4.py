@@ -3,7 +3,7 @@
     python experiments/conversation_hashtags/table4.py --scale cpu
     python -m orchestration run experiments/conversation_hashtags/table4.py --scale smoke seeds=0
 
-Nine rows (orchestration/tasks/conversation_hashtags.py and the two modules it dispatches to):
+Nine rows (experiments/conversation_hashtags/task.py and the two modules it dispatches to):
 RANDOM, LDA, TF-IDF (n-grams <= 5), EXTRACTOR (B/I/O tagger with a memory network over the
 conversation), CLASSIFIER (attention CNN over the training hashtags; post only / post+conv),
 SEQ2SEQ, SEQ2SEQ-COPY and OUR MODEL (dual Bi-GRU encoder, bi-attention, merge layer, attentive
@@ -20,6 +20,7 @@ takes about a minute.
 """
 
 from experiments.conversation_hashtags.scales import DATA_NOTE, PAPER_NOTE, ROWS, SCALES
+from experiments.conversation_hashtags.task import CONVERSATION_HASHTAGS
 from orchestration import Experiment, Metric, run_cli
 from orchestration.significance import McNemar
 
@@ -41,7 +42,7 @@ PAPER = {  # Weibo: F1@1, F1@5, MAP, ROUGE-1, ROUGE-SU4 (%); None where the pape
 EXPERIMENT = Experiment(
     id="conversation_hashtags/table4",
     title="Hashtag generation from posts and conversations, Weibo (Table 4)",
-    task="conversation_hashtags",
+    task=CONVERSATION_HASHTAGS,
     scales=SCALES,
     rows=tuple(ROWS[n] for n in NAMES),
     metrics=(Metric("f1_at_1", "F1@1 (%)", digits=2), Metric("f1_at_5", "F1@5 (%)", digits=2),

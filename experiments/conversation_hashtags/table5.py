@@ -11,6 +11,7 @@ the paper's 32k training hashtags (`train_tag.txt`) lack as well.
 """
 
 from experiments.conversation_hashtags.scales import DATA_NOTE, ROWS, SCALES
+from experiments.conversation_hashtags.task import CONVERSATION_HASHTAGS
 from orchestration import Experiment, Metric, run_cli
 
 NAMES = ("CLASSIFIER (post only)", "CLASSIFIER (post+conv)", "SEQ2SEQ", "OUR MODEL")
@@ -18,7 +19,7 @@ NAMES = ("CLASSIFIER (post only)", "CLASSIFIER (post+conv)", "SEQ2SEQ", "OUR MOD
 EXPERIMENT = Experiment(
     id="conversation_hashtags/table5",
     title="ROUGE-1 F1 on test posts with hashtags unseen in training, Weibo (Table 5)",
-    task="conversation_hashtags",
+    task=CONVERSATION_HASHTAGS,
     scales=SCALES,
     rows=tuple(ROWS[n] for n in NAMES),
     metrics=(Metric("rouge1_unseen", "ROUGE-1 (%), unseen in training", digits=2),

@@ -11,6 +11,7 @@ time ~30 min; the post+conv and dual encoders read up to 160 words).
 """
 
 from experiments.conversation_hashtags.scales import DATA_NOTE, ROWS, SCALES
+from experiments.conversation_hashtags.task import CONVERSATION_HASHTAGS
 from orchestration import Experiment, Metric, run_cli
 
 PAPER = {"SEQ2SEQ": 26.00, "SEQ2SEQ (conv only)": 18.57, "SEQ2SEQ (post+conv)": 29.85,
@@ -19,7 +20,7 @@ PAPER = {"SEQ2SEQ": 26.00, "SEQ2SEQ (conv only)": 18.57, "SEQ2SEQ (post+conv)": 
 EXPERIMENT = Experiment(
     id="conversation_hashtags/table6",
     title="Ablation: what the generator reads and attends over, Weibo F1@1 (Table 6)",
-    task="conversation_hashtags",
+    task=CONVERSATION_HASHTAGS,
     scales=SCALES,
     rows=tuple(ROWS[n] for n in PAPER),
     metrics=(Metric("f1_at_1", "F1@1 (%)", digits=2),),

@@ -12,6 +12,7 @@ document frequencies, each tweet holding exactly one of them labelled with it (t
 out); its scores are on that word task's test tweets, not comparable with the rows above.
 """
 
+from experiments.deepmoji.pretrain_task import DEEPMOJI_PRETRAIN
 from experiments.deepmoji.scales import PRETRAIN_NOTE, PRETRAIN_SCALES
 from orchestration import Experiment, Metric, Row, run_cli
 
@@ -20,7 +21,7 @@ PUBLISHED = {"model": "reference"}
 EXPERIMENT = Experiment(
     id="deepmoji/pretrain",
     title="Emoji prediction on TweetEval: the pretrained DeepMoji-style encoder",
-    task="deepmoji_pretrain",
+    task=DEEPMOJI_PRETRAIN,
     scales=PRETRAIN_SCALES,
     rows=(
         Row("BiLSTM+attention (DeepMoji)", {"model": "deepmoji"}),

@@ -4,8 +4,8 @@ The transfer scales embed the pretraining scale of the same name, so `transfer.p
 reuses the encoder `pretrain.py --scale cpu` built (its emoji row, seed 0), or builds it first.
 """
 
-from orchestration.encoder_stage import PretrainConfig
-from orchestration.tasks.deepmoji_transfer import TransferConfig
+from experiments.deepmoji.encoder_stage import PretrainConfig
+from experiments.deepmoji.transfer_task import TransferConfig
 
 PRETRAIN_SCALES = {
     # a few hundred tweets, tiny dims: seconds, what the tests run

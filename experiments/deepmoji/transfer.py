@@ -12,12 +12,13 @@ the cached stage `pretrain.py` builds at the same scale (built first if missing)
 
 from components.data import BENCHMARKS
 from experiments.deepmoji.scales import PRETRAIN_NOTE, TRANSFER_SCALES
+from experiments.deepmoji.transfer_task import DEEPMOJI_TRANSFER
 from orchestration import Experiment, Metric, Row, run_cli
 
 EXPERIMENT = Experiment(
     id="deepmoji/transfer",
     title="DeepMoji transfer to 8 benchmarks: accuracy or class-averaged F1 by transfer mode",
-    task="deepmoji_transfer",
+    task=DEEPMOJI_TRANSFER,
     scales=TRANSFER_SCALES,
     rows=(
         Row("last", {"mode": "last"}),

@@ -7,13 +7,14 @@ the three LSTM models; the paper found 384 best for all three.
 """
 
 from experiments.dialogue_emoji.scales import DATA_NOTE, SCALES
+from experiments.dialogue_emoji.task import DIALOGUE_EMOJI
 from orchestration import Experiment, Metric, Row, run_cli
 from orchestration.report import LinePlot
 
 EXPERIMENT = Experiment(
     id="dialogue_emoji/figure4",
     title="P@1 and MRR over embedding = hidden size (Figure 4)",
-    task="dialogue_emoji",
+    task=DIALOGUE_EMOJI,
     scales=SCALES,
     rows=(Row("S-LSTM", {"model": "s_lstm"}), Row("F-LSTM", {"model": "f_lstm"}),
           Row("H-LSTM", {"model": "h_lstm"})),

@@ -1,6 +1,6 @@
 """The three scales of every dialogue-emoji experiment."""
 
-from orchestration.tasks.dialogue import DialogueConfig
+from experiments.dialogue_emoji.task import DialogueConfig
 
 SCALES = {
     # a few hundred dialogues, tiny dims: seconds, what the tests run

@@ -5,12 +5,13 @@
 """
 
 from experiments.dialogue_emoji.scales import DATA_NOTE, SCALES
+from experiments.dialogue_emoji.task import DIALOGUE_EMOJI
 from orchestration import Experiment, Metric, Row, run_cli
 
 EXPERIMENT = Experiment(
     id="dialogue_emoji/table2",
     title="Emoji classification in multi-turn dialogue (Table 2)",
-    task="dialogue_emoji",
+    task=DIALOGUE_EMOJI,
     scales=SCALES,
     rows=(
         Row("S-BOW", {"model": "s_bow"}),

@@ -9,12 +9,13 @@ set beside ours as if comparable.
 
 from components.data.chitchat import DIALOGUE_EMOTICON_NAMES, DIALOGUE_EMOTICONS
 from experiments.dialogue_emoji.scales import DATA_NOTE, SCALES
+from experiments.dialogue_emoji.task import DIALOGUE_EMOJI
 from orchestration import Experiment, Metric, Row, run_cli
 
 EXPERIMENT = Experiment(
     id="dialogue_emoji/table3",
     title="P@1 per emoticon, S-LSTM vs H-LSTM (Table 3)",
-    task="dialogue_emoji",
+    task=DIALOGUE_EMOJI,
     scales=SCALES,
     rows=(Row("S-LSTM", {"model": "s_lstm"}), Row("H-LSTM", {"model": "h_lstm"})),
     metrics=tuple(Metric(f"p_at_1_{name.replace(' ', '_')}", f"{emo} {name} P@1 (%)")

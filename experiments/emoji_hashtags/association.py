@@ -10,6 +10,7 @@ its two numbers are set beside our P(hashtag) and P(emoji). Counting is determin
 one seed.
 """
 
+from experiments.emoji_hashtags.analysis_task import EMOJI_HASHTAG_ANALYSIS
 from experiments.emoji_hashtags.scales_analysis import (
     DATA_NOTE,
     RAW_2023,
@@ -25,7 +26,7 @@ PAPER = {"both": 4.5, "p_hashtag": 14.43, "p_emoji": 21.64, "lift": 1.44, "user_
 EXPERIMENT = Experiment(
     id="emoji_hashtags/association",
     title="Tweets with hashtags, emojis, both; lift (Frequency Association)",
-    task="emoji_hashtag_analysis",
+    task=EMOJI_HASHTAG_ANALYSIS,
     scales=scales(analysis="association"),
     rows=(TWEETEVAL_LABEL, TWEETEVAL_TEXT, RAW_2023),
     metrics=(

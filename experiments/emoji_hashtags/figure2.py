@@ -12,6 +12,7 @@ with the flat clusters (and the emojis that weigh most in each). The metrics des
 the trees: cophenetic correlation, singletons and largest cluster among the flat clusters.
 """
 
+from experiments.emoji_hashtags.analysis_task import EMOJI_HASHTAG_ANALYSIS
 from experiments.emoji_hashtags.scales_analysis import DATA_NOTE, RAW_2023, TWEETEVAL_LABEL, scales
 from orchestration import Experiment, Metric, run_cli
 
@@ -20,7 +21,7 @@ LINKAGES = ("single", "complete")
 EXPERIMENT = Experiment(
     id="emoji_hashtags/figure2",
     title="Clusters of the 30 most frequent hashtags by emoji-PPMI (Figure 2)",
-    task="emoji_hashtag_analysis",
+    task=EMOJI_HASHTAG_ANALYSIS,
     scales=scales(analysis="figure2", top_hashtags=30, linkages=LINKAGES, n_clusters=6),
     rows=(TWEETEVAL_LABEL, RAW_2023),
     metrics=(

@@ -15,6 +15,7 @@ input is "without"), Base (NoEmoji) never reads it (two equal bars). Right: popu
 tweets only, the paper's restriction "to reduce noise".
 """
 
+from experiments.emoji_hashtags.generation_task import HASHTAG_GENERATION
 from experiments.emoji_hashtags.scales_generation import DATA_NOTE, ROWS, SCALES
 from orchestration import Experiment, Metric, run_cli
 from orchestration.report import GroupedBars
@@ -28,7 +29,7 @@ EMOJI_POPULAR = (("f1_at_1_with_emoji_popular", "with emoji"),
 EXPERIMENT = Experiment(
     id="emoji_hashtags/figure5",
     title="F1@1 by hashtag frequency and with / without the emoji (Figure 5)",
-    task="hashtag_generation",
+    task=HASHTAG_GENERATION,
     scales=SCALES,
     rows=ROWS,
     metrics=tuple(Metric(key, f"F1@1 {label} (%)", digits=2)

@@ -4,8 +4,8 @@ These cells only count: `smoke` samples 2,000 tweets per data set, `cpu` and `pa
 every tweet (the paper's 4.82 billion Gardenhose tweets of 2020 are not public).
 """
 
+from experiments.emoji_hashtags.analysis_task import AnalysisConfig
 from orchestration import Row
-from orchestration.tasks.emoji_hashtag_analysis import AnalysisConfig
 
 SMOKE_TWEETS = 2_000
 

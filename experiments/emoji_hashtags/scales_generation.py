@@ -5,9 +5,9 @@ dims cut for two cores; `paper` the paper's sizes. Table 3's popularity threshol
 more than 100 tweets in about 50,000) is scaled with the number of tweets at `smoke`.
 """
 
+from experiments.deepmoji.encoder_stage import PretrainConfig
+from experiments.emoji_hashtags.generation_task import HashtagGenConfig
 from orchestration import Row
-from orchestration.encoder_stage import PretrainConfig
-from orchestration.tasks.hashtag_generation import HashtagGenConfig
 
 SCALES = {
     # 1,000 tweets (~100 test), dims 16, 2 epochs, beam 3 over at most 5 words; encoders of dim 8

@@ -12,13 +12,14 @@ emojis (coverage) or its top emoji, and how many distinct emojis the top-5 lists
 (50 = every hashtag its own emojis, 5 = all the same).
 """
 
+from experiments.emoji_hashtags.analysis_task import EMOJI_HASHTAG_ANALYSIS
 from experiments.emoji_hashtags.scales_analysis import DATA_NOTE, RAW_2023, TWEETEVAL_LABEL, scales
 from orchestration import Experiment, Metric, run_cli
 
 EXPERIMENT = Experiment(
     id="emoji_hashtags/table1",
     title="Top-5 co-used emojis of the most used hashtags (Table 1)",
-    task="emoji_hashtag_analysis",
+    task=EMOJI_HASHTAG_ANALYSIS,
     scales=scales(analysis="table1", top_hashtags=10, top_emojis=5),
     rows=(TWEETEVAL_LABEL, RAW_2023),
     metrics=(

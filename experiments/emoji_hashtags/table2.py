@@ -3,7 +3,7 @@
     python experiments/emoji_hashtags/table2.py --scale cpu
     python -m orchestration run experiments/emoji_hashtags/table2.py --scale smoke seeds=0
 
-Five generators on TweetEval's hashtag tweets (orchestration/tasks/hashtag_generation.py):
+Five generators on TweetEval's hashtag tweets (experiments/emoji_hashtags/generation_task.py):
 three Base seq2seq models that differ in how the tweet's emoji reaches the post encoder
 (not at all / as a token / as its name's words) and two that fuse a frozen pretrained
 encoder's attention vector into the decoder's first state, pretrained to predict 20 words
@@ -18,6 +18,7 @@ CPU per step of 64 pairs, 2 validation passes, 2 beam searches of 4.3k test twee
 `smoke` (the tests) takes 1-2 minutes.
 """
 
+from experiments.emoji_hashtags.generation_task import HASHTAG_GENERATION
 from experiments.emoji_hashtags.scales_generation import DATA_NOTE, PAPER_NOTE, ROWS, SCALES
 from orchestration import Experiment, Metric, run_cli
 from orchestration.significance import McNemar
@@ -25,7 +26,7 @@ from orchestration.significance import McNemar
 EXPERIMENT = Experiment(
     id="emoji_hashtags/table2",
     title="Hashtag generation with emoji representations (Table 2)",
-    task="hashtag_generation",
+    task=HASHTAG_GENERATION,
     scales=SCALES,
     rows=ROWS,
     metrics=(Metric("f1_at_1", "F1@1 (%)", digits=2), Metric("map_at_5", "MAP@5 (%)", digits=2),

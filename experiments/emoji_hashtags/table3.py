@@ -8,6 +8,7 @@ both of which count every hashtag tweet; 2 at `smoke`, scaled to its 1,000 tweet
 are compared lower-cased; a tweet counts a hashtag once. Counting is deterministic: one seed.
 """
 
+from experiments.emoji_hashtags.generation_task import HASHTAG_STATS
 from experiments.emoji_hashtags.scales_generation import DATA_NOTE, SCALES
 from orchestration import Experiment, Metric, Row, run_cli
 
@@ -16,7 +17,7 @@ ROW = "TweetEval hashtag tweets"
 EXPERIMENT = Experiment(
     id="emoji_hashtags/table3",
     title="Hashtag frequency distribution: popular vs rare hashtags (Table 3)",
-    task="hashtag_stats",
+    task=HASHTAG_STATS,
     scales=SCALES,
     rows=(Row(ROW),),
     metrics=(Metric("popular_tags", "# popular tags", scale=1.0, digits=0),

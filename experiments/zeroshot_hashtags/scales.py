@@ -10,7 +10,7 @@ a laptop, table3 (18 feature models) about 8 and 12-18, from a cold store. `pape
 paper's 1024-unit models and longer searches, for a GPU cluster (add workers=4 use_gpu=true).
 """
 
-from orchestration.tasks.zeroshot_hashtags_data import ZeroShotConfig
+from experiments.zeroshot_hashtags.data import ZeroShotConfig
 
 
 def scales(mode: str) -> dict[str, ZeroShotConfig]:

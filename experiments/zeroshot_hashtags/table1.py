@@ -10,6 +10,7 @@ vocabulary. The per-hashtag counts and each label embedding's source are the art
 """
 
 from experiments.zeroshot_hashtags.scales import DATA_NOTE, scales
+from experiments.zeroshot_hashtags.task import ZEROSHOT_HASHTAGS
 from orchestration import Experiment, Metric, Row, run_cli
 
 
@@ -20,7 +21,7 @@ def count(key: str, label: str) -> Metric:
 EXPERIMENT = Experiment(
     id="zeroshot_hashtags/table1",
     title="Twitter hashtag data set statistics (Table 1)",
-    task="zeroshot_hashtags",
+    task=ZEROSHOT_HASHTAGS,
     scales=scales("stats"),
     rows=(Row("tweeteval_emoji"),),
     metrics=(

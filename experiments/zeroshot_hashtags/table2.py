@@ -12,12 +12,13 @@ word2vec stage.
 """
 
 from experiments.zeroshot_hashtags.scales import DATA_NOTE, scales
+from experiments.zeroshot_hashtags.task import ZEROSHOT_HASHTAGS
 from orchestration import Experiment, Metric, Row, run_cli
 
 EXPERIMENT = Experiment(
     id="zeroshot_hashtags/table2",
     title="Hashtag recommendation, fully supervised (Table 2)",
-    task="zeroshot_hashtags",
+    task=ZEROSHOT_HASHTAGS,
     scales=scales("supervised"),
     rows=(
         Row("ANN (baseline)", {"model": "ann"}),

@@ -12,6 +12,7 @@ FC + ReLU onto the feature by least squares and ranks by cosine.
 """
 
 from experiments.zeroshot_hashtags.scales import DATA_NOTE, scales
+from experiments.zeroshot_hashtags.task import ZEROSHOT_HASHTAGS
 from orchestration import Experiment, Metric, Row, run_cli
 
 SPLITS = ("40/10", "30/20", "25/25")
@@ -28,7 +29,7 @@ PAPER = {
 EXPERIMENT = Experiment(
     id="zeroshot_hashtags/table3",
     title="Hashtag recommendation for unseen hashtags, zero-shot and few-shot (Table 3)",
-    task="zeroshot_hashtags",
+    task=ZEROSHOT_HASHTAGS,
     scales=scales("zeroshot"),
     rows=tuple(Row(f"{split} {name}", {"split": split, "method": method})
                for split in SPLITS for name, method in METHODS.items()),

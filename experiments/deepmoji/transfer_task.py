@@ -40,7 +40,7 @@ from components.emoji_encoder import (
     tune_class_thresholds,
 )
 from components.training import FitProblem, FitSettings
-from orchestration.encoder_stage import (
+from experiments.deepmoji.encoder_stage import (
     PretrainConfig,
     check_config,
     check_encoder_stage,
@@ -50,7 +50,7 @@ from orchestration.encoder_stage import (
     verify_data,
 )
 from orchestration.spec import RunSettings, SpecError
-from orchestration.tasks import Task, register_task
+from orchestration.task import Task
 
 ACCURACY_BENCHMARKS = ("SS-Twitter", "SS-Youtube", "kaggle-insults")
 VOCABULARIES = ("pretrained", "benchmark")
@@ -264,6 +264,6 @@ def run_cell(cfg: TransferConfig, ctx) -> dict[str, float]:
     return metrics
 
 
-register_task(Task("deepmoji_transfer", TransferConfig, run_cell, data_sha256s, prepare))
+DEEPMOJI_TRANSFER = Task("deepmoji_transfer", TransferConfig, run_cell, data_sha256s, prepare)
 
 __all__ = ["ACCURACY_BENCHMARKS", "TransferConfig"]

@@ -1,6 +1,6 @@
 """The pretrained emoji (or word) encoder as a cached stage, built once and reused by every table.
 
-    from orchestration.encoder_stage import PretrainConfig, load_pretrained, pretrained_encoder
+    from experiments.deepmoji.encoder_stage import PretrainConfig, load_pretrained, pretrained_encoder
     enc = load_pretrained(pretrained_encoder(PretrainConfig(embed_dim=64, hidden=64)))
     enc.model, enc.tokenizer, enc.labels   # DeepMojiEncoder (eval), DeepMojiTokenizer, 20 names
 

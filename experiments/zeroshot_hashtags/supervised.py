@@ -30,15 +30,15 @@ import torch
 from components.classifiers.hashtag import HASHTAG_CLASSIFIERS, HashtagClassifierConfig
 from components.data.splits import stratified_folds, stratified_holdout
 from components.training import FitProblem, FitSettings
-from orchestration.encoder_stage import ClassifyObjective
-from orchestration.spec import SpecError, config_dict
-from orchestration.stages import cached_stage, stage_dir
-from orchestration.tasks.zeroshot_hashtags_data import (
+from experiments.deepmoji.encoder_stage import ClassifyObjective
+from experiments.zeroshot_hashtags.data import (
     HashtagData,
     ZeroShotConfig,
     data_stage,
     load_data,
 )
+from orchestration.spec import SpecError, config_dict
+from orchestration.stages import cached_stage, stage_dir
 
 SEARCH_STAGE, SEARCH_VERSION = "zeroshot_search", 1
 # Fields that change neither a fold's search nor its model.

@@ -11,7 +11,7 @@ in `fusion`: a frozen encoder pretrained on TweetEval to predict the emoji (`emo
 frequency-matched words (`words`) reads the post, and its attention vector joins the post
 encoder's final state in the decoder's first state (z = W_t [h_L; v_e] + b_t).
 
-Data, split and input rules: orchestration/tasks/hashtag_generation_data.py. The frozen encoders
+Data, split and input rules: experiments/emoji_hashtags/generation_data.py. The frozen encoders
 are `encoder_stage` stages with `holdout_fraction=0.1, holdout_seed=split_seed`, so the table's
 test tweets are exactly the tweets they never trained on; one encoder per target (seed
 `pretrain_seed`) serves every seed of the table, as the paper froze one pretrained model.
@@ -37,7 +37,7 @@ from components.generators import PAD_ID, Seq2Seq, Seq2SeqConfig, beam_search, s
 from components.metrics import f1_at_k, map_at_k, mean_hashtag_rouge, normalize_hashtag
 from components.text import Vocabulary
 from components.training import FitProblem, FitSettings
-from orchestration.encoder_stage import (
+from experiments.deepmoji.encoder_stage import (
     PretrainConfig,
     check_config,
     check_encoder_stage,
@@ -45,9 +45,7 @@ from orchestration.encoder_stage import (
     pretrained_encoder,
     verify_data,
 )
-from orchestration.spec import RunSettings, SpecError
-from orchestration.tasks import Task, register_task
-from orchestration.tasks.hashtag_generation_data import (
+from experiments.emoji_hashtags.generation_data import (
     INPUTS,
     TEST,
     TEST_FRACTION,
@@ -57,6 +55,8 @@ from orchestration.tasks.hashtag_generation_data import (
     fused_stage,
     load_corpus,
 )
+from orchestration.spec import RunSettings, SpecError
+from orchestration.task import Task
 
 FUSIONS = ("none", "emojis", "words")  # none: a Base row; else the frozen encoder's target
 TOP1_ARTIFACT = "top1_correct.npy"
@@ -283,8 +283,8 @@ def run_stats(cfg: HashtagGenConfig, ctx) -> dict[str, float]:
             "threshold": float(cfg.popular_threshold)}
 
 
-register_task(Task("hashtag_generation", HashtagGenConfig, run_cell, data_sha256s, prepare))
-register_task(Task("hashtag_stats", HashtagGenConfig, run_stats, data_sha256s, stats_prepare))
+HASHTAG_GENERATION = Task("hashtag_generation", HashtagGenConfig, run_cell, data_sha256s, prepare)
+HASHTAG_STATS = Task("hashtag_stats", HashtagGenConfig, run_stats, data_sha256s, stats_prepare)
 
 __all__ = ["FUSIONS", "INPUTS", "TOP1_ARTIFACT", "HashtagGenConfig", "frequency_buckets", "generate",
            "pretrain_config", "score", "top1_correct"]

@@ -19,9 +19,9 @@ import numpy as np
 
 from components.data import WeiboPost, dataset_files, load_weibo, load_weibo_train_tags
 from components.data.files import data_file
+from experiments.conversation_hashtags.task import weibo_tag
 from orchestration.spec import RunSettings, SpecError
-from orchestration.tasks import Task, register_task
-from orchestration.tasks.conversation_hashtags import weibo_tag
+from orchestration.task import Task
 
 SPLITS = ("valid", "test", "valid_test", "train_tags")
 
@@ -84,6 +84,6 @@ def run_stats(cfg: WeiboStatsConfig, ctx) -> dict[str, float]:
     return text_stats(posts)
 
 
-register_task(Task("weibo_stats", WeiboStatsConfig, run_stats, data_sha256s))
+WEIBO_STATS = Task("weibo_stats", WeiboStatsConfig, run_stats, data_sha256s)
 
 __all__ = ["SPLITS", "WeiboStatsConfig", "contains_words", "presence", "tag_stats", "text_stats"]

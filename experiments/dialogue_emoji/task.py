@@ -30,7 +30,7 @@ from components.text import TweetTokenizer, Vocabulary, bow_featurizer, pad_sequ
 from components.training import FitProblem, FitSettings
 from orchestration.spec import RunSettings
 from orchestration.stages import cached_stage
-from orchestration.tasks import Task, register_task
+from orchestration.task import Task
 
 MODELS = ("s_bow", "f_bow", "s_lstm", "f_lstm", "h_lstm")
 MAX_TURNS = 4  # the reply and up to 3 turns of context
@@ -188,6 +188,6 @@ def run_cell(cfg: DialogueConfig, ctx) -> dict[str, float]:
     return metrics
 
 
-register_task(Task("dialogue_emoji", DialogueConfig, run_cell, data_sha256s, prepare, version=2))
+DIALOGUE_EMOJI = Task("dialogue_emoji", DialogueConfig, run_cell, data_sha256s, prepare, version=2)
 
 __all__ = ["DialogueConfig", "MODELS"]

@@ -21,12 +21,12 @@ Counting streams over the tweets into a `CooccurrenceCounter` (memory grows with
 vocabularies, not the tweets); `scale_check` measures that on TweetEval resampled with
 replacement, e.g. 1,000,000 tweets:
 
-    python -c "from orchestration.tasks.emoji_hashtag_analysis import scale_check; print(scale_check(1_000_000))"
+    python -c "from experiments.emoji_hashtags.analysis_task import scale_check; print(scale_check(1_000_000))"
 
 The tables do not shard the count across Ray tasks: cells (one per data set) already run
 in parallel, each holds one CPU of a Tune trial, and nested tasks would wait for the same
 CPUs; 100k tweets count in seconds. A corpus of millions goes through
-`orchestration.resampled_cooccurrence` (shards as Ray tasks, merged with
+`experiments.emoji_hashtags.resampled_cooccurrence` (shards as Ray tasks, merged with
 `CooccurrenceCounter.merge`).
 """
 
@@ -64,9 +64,9 @@ from components.data import (
     tweeteval_mapping,
 )
 from components.text import canonical_emoji, extract_emojis, extract_hashtags
-from orchestration.resampled_cooccurrence import resampled_cooccurrence
+from experiments.emoji_hashtags.resampled_cooccurrence import resampled_cooccurrence
 from orchestration.spec import RunSettings
-from orchestration.tasks import Task, register_task
+from orchestration.task import Task
 
 Analysis = Literal["association", "table1", "figure2"]
 # tweeteval_label: the label emoji put back into the text (every tweet then has an emoji);
@@ -337,6 +337,6 @@ def run_cell(cfg: AnalysisConfig, ctx) -> dict[str, float]:
     raise ValueError(f"unknown analysis {cfg.analysis!r}; analyses: {', '.join(Analysis.__args__)}")
 
 
-register_task(Task("emoji_hashtag_analysis", AnalysisConfig, run_cell, data_sha256s))
+EMOJI_HASHTAG_ANALYSIS = Task("emoji_hashtag_analysis", AnalysisConfig, run_cell, data_sha256s)
 
 __all__ = ["AnalysisConfig", "load_texts", "resampled_cooccurrence", "scale_check", "tweet_items"]

@@ -1,6 +1,6 @@
 """DeepMoji-style pretraining on TweetEval's 20 emojis (or 20 words): one cell = one model, one seed.
 
-Models: `deepmoji` trains (or reuses) the encoder stage of `orchestration.encoder_stage` and
+Models: `deepmoji` trains (or reuses) the encoder stage of `experiments.deepmoji.encoder_stage` and
 scores it on TweetEval's test split; `svm` is a TF-IDF linear SVM on the same tokens, a
 check of the data and metric against TweetEval's published SVM; `reference` computes nothing
 (a row that only carries a published number). Scores: top-1, top-5 and macro-F1 over the 20
@@ -17,7 +17,7 @@ from sklearn.metrics import f1_score
 
 from components.metrics import hit_at_k
 from components.text import bow_featurizer
-from orchestration.encoder_stage import (
+from experiments.deepmoji.encoder_stage import (
     ClassifyObjective,
     PretrainConfig,
     check_config,
@@ -28,7 +28,7 @@ from orchestration.encoder_stage import (
     verify_data,
 )
 from orchestration.spec import SpecError
-from orchestration.tasks import Task, register_task
+from orchestration.task import Task
 
 MODELS = ("deepmoji", "svm", "reference")
 
@@ -88,8 +88,7 @@ def run_cell(cfg: PretrainConfig, ctx) -> dict[str, float]:
             "best_val_loss": float(info["best_val_loss"]), "pretrain_seconds": time.time() - start}
 
 
-register_task(Task("deepmoji_pretrain", PretrainConfig, run_cell, data_sha256s, prepare))
+DEEPMOJI_PRETRAIN = Task("deepmoji_pretrain", PretrainConfig, run_cell, data_sha256s, prepare)
 
-from orchestration.tasks import deepmoji_transfer  # noqa: E402,F401  (registers deepmoji_transfer)
 
 __all__ = ["MODELS", "PretrainConfig"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from orchestration.spec import RunSettings
-from orchestration.tasks import Task, register_task
+from orchestration.task import Task
 
 
 @dataclass(frozen=True)
@@ -18,4 +18,4 @@ def run_cell(cfg: NoopConfig, ctx) -> dict[str, float]:
     return {"value": float(sum(range(cfg.work + ctx.seed)))}
 
 
-register_task(Task("noop", NoopConfig, run_cell, data_sha256s=lambda cfg: {}))
+NOOP = Task("noop", NoopConfig, run_cell, data_sha256s=lambda cfg: {})

@@ -28,9 +28,7 @@ import numpy as np
 from components.data import dataset_files, load_weibo_train_tags
 from components.data.files import data_file
 from components.metrics import f1_at_k, map_at_k, mean_hashtag_rouge
-from orchestration.spec import RunSettings, SpecError
-from orchestration.tasks import Task, register_task
-from orchestration.tasks.conversation_hashtags_data import (
+from experiments.conversation_hashtags.data import (
     DATASET,
     TEST,
     TRAIN,
@@ -42,6 +40,8 @@ from orchestration.tasks.conversation_hashtags_data import (
     load_arrays,
     load_corpus,
 )
+from orchestration.spec import RunSettings, SpecError
+from orchestration.task import Task
 
 MODELS = ("random", "lda", "tfidf", "extractor", "classifier", "seq2seq", "dual")
 GENERATORS = ("seq2seq", "dual")
@@ -113,7 +113,7 @@ def data_sha256s(cfg: ConvHashtagConfig) -> dict[str, str]:
 
 def prepare(cfg: ConvHashtagConfig) -> None:
     """Driver side, once per distinct config: the arrays and, for a generator, its search."""
-    from orchestration.tasks.conversation_generators import search_stage
+    from experiments.conversation_hashtags.generators import search_stage
 
     check(cfg)
     if cfg.model in GENERATORS and cfg.search_samples:
@@ -176,7 +176,8 @@ class Data:
 
 
 def run_cell(cfg: ConvHashtagConfig, ctx) -> dict[str, float]:
-    from orchestration.tasks import conversation_baselines, conversation_generators
+    from experiments.conversation_hashtags import baselines as conversation_baselines
+    from experiments.conversation_hashtags import generators as conversation_generators
 
     check(cfg)
     posts, split = load_corpus(corpus_stage(cfg.corpus()))
@@ -209,7 +210,7 @@ def run_cell(cfg: ConvHashtagConfig, ctx) -> dict[str, float]:
     return metrics
 
 
-register_task(Task("conversation_hashtags", ConvHashtagConfig, run_cell, data_sha256s, prepare))
+CONVERSATION_HASHTAGS = Task("conversation_hashtags", ConvHashtagConfig, run_cell, data_sha256s, prepare)
 
 __all__ = ["ATTENDS", "GENERATORS", "INPUTS", "MODELS", "TOP1_ARTIFACT", "ConvHashtagConfig", "Data", "check",
            "score", "top1_correct", "unseen_masks", "weibo_tag"]

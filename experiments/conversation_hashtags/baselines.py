@@ -35,8 +35,8 @@ from components.hashtag_baselines import (
     random_rankings,
 )
 from components.training import FitProblem, FitSettings
+from experiments.conversation_hashtags.data import HOLDOUT, TEST, TRAIN
 from orchestration.spec import SpecError
-from orchestration.tasks.conversation_hashtags_data import HOLDOUT, TEST, TRAIN
 
 K = 5  # the longest ranking any metric reads (F1@5, MAP@5)
 IGNORE = -100  # label of a padding position (cross_entropy's ignore_index)

@@ -1,10 +1,10 @@
 """Co-occurrence counts of a large corpus resampled from a pool, in-process or sharded over Ray.
 
-    from orchestration.resampled_cooccurrence import parallel_resampled_cooccurrence
+    from experiments.emoji_hashtags.resampled_cooccurrence import parallel_resampled_cooccurrence
     counter, ppmi = parallel_resampled_cooccurrence(pool, 5_000_000, workers=2)
 
 `pool` holds extracted tweets, `(hashtags, emojis)` each (`tweet_items` in
-orchestration/tasks/emoji_hashtag_analysis.py). In the parallel path each Ray task counts
+experiments/emoji_hashtags/analysis_task.py). In the parallel path each Ray task counts
 `n_tweets / workers` tweets drawn with its own seed (shard i: `seed * 1000 + i`), so the
 result equals the serial counts of those shards merged, whatever the number of machines.
 The pool goes to the object store once; the counters come back (a counter ships its CSR

@@ -28,9 +28,9 @@ import torch
 
 from components.generators import PAD_ID, Seq2Seq, Seq2SeqConfig, beam_search, seq2seq_loss
 from components.training import FitProblem, FitSettings
+from experiments.conversation_hashtags.data import arrays_stage, load_arrays
 from orchestration.spec import SpecError, config_dict
 from orchestration.stages import cached_stage, stage_dir
-from orchestration.tasks.conversation_hashtags_data import arrays_stage, load_arrays
 
 SEARCH_VERSION = 1
 # Fields a search trial never reads: decoding, the final training's length, the test subset, baselines.

@@ -30,11 +30,11 @@ from components.metrics import hit_at_k_ties
 from components.training import FitProblem
 from components.zsl import DEM, ESZSL, ConSE
 from components.zsl.splits import draw_unseen, few_shot_mask, parse_split
-from orchestration.encoder_stage import ClassifyObjective
+from experiments.deepmoji.encoder_stage import ClassifyObjective
+from experiments.zeroshot_hashtags.data import HashtagData, ZeroShotConfig, load_data
+from experiments.zeroshot_hashtags.supervised import classifier, fit_settings
 from orchestration.spec import SpecError
 from orchestration.stages import cached_stage, stage_dir, stage_lock
-from orchestration.tasks.zeroshot_hashtags_data import HashtagData, ZeroShotConfig, load_data
-from orchestration.tasks.zeroshot_supervised import classifier, fit_settings
 
 FEATURE_STAGE, FEATURE_VERSION = "zeroshot_features", 1
 METHODS = ("conse", "eszsl", "dem")

@@ -6,8 +6,8 @@
 
 `mode` picks what a cell computes: `stats` (Table 1: counts of the data set and its word2vec,
 a per-hashtag text table attached to the table's run), `supervised`
-(`orchestration.tasks.zeroshot_supervised`) or `zeroshot` (`orchestration.tasks.zeroshot_zsl`).
-The data and word2vec stages (`orchestration.tasks.zeroshot_hashtags_data`) and table2's
+(`experiments.zeroshot_hashtags.supervised`) or `zeroshot` (`experiments.zeroshot_hashtags.zsl`).
+The data and word2vec stages (`experiments.zeroshot_hashtags.data`) and table2's
 searches are built by `prepare`, in the driver, before any cell runs.
 """
 
@@ -19,16 +19,16 @@ import numpy as np
 
 from components.classifiers.hashtag import HASHTAG_CLASSIFIERS
 from components.zsl.splits import parse_split
-from orchestration.spec import SpecError
-from orchestration.tasks import Task, register_task
-from orchestration.tasks.zeroshot_hashtags_data import (
+from experiments.zeroshot_hashtags.data import (
     ZeroShotConfig,
     data_sha256s,
     data_stage,
     load_data,
 )
-from orchestration.tasks.zeroshot_supervised import prepare_searches, run_supervised
-from orchestration.tasks.zeroshot_zsl import METHODS, run_zeroshot
+from experiments.zeroshot_hashtags.supervised import prepare_searches, run_supervised
+from experiments.zeroshot_hashtags.zsl import METHODS, run_zeroshot
+from orchestration.spec import SpecError
+from orchestration.task import Task
 
 MODES = ("stats", "supervised", "zeroshot")
 
@@ -105,6 +105,6 @@ def run_cell(cfg: ZeroShotConfig, ctx) -> dict[str, float]:
     return run_zeroshot(cfg, ctx)
 
 
-register_task(Task("zeroshot_hashtags", ZeroShotConfig, run_cell, checked_sha256s, prepare, version=1))
+ZEROSHOT_HASHTAGS = Task("zeroshot_hashtags", ZeroShotConfig, run_cell, checked_sha256s, prepare, version=1)
 
 __all__ = ["MODES", "ZeroShotConfig"]

@@ -1,6 +1,6 @@
 """The hashtag-generation data of the emoji-hashtag paper's Table 2, as cached stages.
 
-    from orchestration.tasks.hashtag_generation_data import corpus_stage, arrays_stage, fused_stage
+    from experiments.emoji_hashtags.generation_data import corpus_stage, arrays_stage, fused_stage
 
 TweetEval's emoji tweets (train, val and test pooled) that keep at least one hashtag, split
 8:1:1. The test split is exactly the tweets `encoder_stage.holdout_mask(text, split_seed, 0.1)`
@@ -48,7 +48,7 @@ from components.text import (
     remove_emojis,
     remove_hashtags,
 )
-from orchestration.encoder_stage import holdout_mask, load_pretrained
+from experiments.deepmoji.encoder_stage import holdout_mask, load_pretrained
 from orchestration.stages import cached_stage
 
 INPUTS = ("noemoji", "emoji_token", "demoji")  # the three Base rows' treatment of the emoji

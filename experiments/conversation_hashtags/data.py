@@ -1,6 +1,6 @@
 """The Weibo conversation-hashtag data of the conversation paper, as cached stages.
 
-    from orchestration.tasks.conversation_hashtags_data import CorpusSpec, corpus_stage, arrays_stage
+    from experiments.conversation_hashtags.data import CorpusSpec, corpus_stage, arrays_stage
 
 The paper's 32k training posts are not public (only their hashtags, `train_tag.txt`): the
 models train on the public *validation* split (4,013 posts), a seeded `holdout_fraction` of
