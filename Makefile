@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine (see README):
 #   make table2   set up, then run the headline table at `cpu` scale on embedded defaults
 #   make test     set up, then run the test suite (what .ci/run calls)
+#   make test-fast  the tests that start no Ray and no process (about a minute)
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 SCALE  ?= cpu
@@ -21,7 +22,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
-.PHONY: setup test table2 lint
+.PHONY: setup test test-fast table2 lint
 setup: $(VENV)/.installed
 
 # Two pytest processes, a test file each at a time (module fixtures run once): the heavy tests
@@ -29,6 +30,10 @@ setup: $(VENV)/.installed
 # start in conftest's order (slowest first), not xdist's (most tests first).
 test: $(VENV)/.installed
 	$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder
+
+# The fast tier: no Ray, no process started (conftest refuses one), for the edit-test loop.
+test-fast: $(VENV)/.installed
+	EMOJITAGS_TEST_FAST=1 $(PY) -m pytest -q -n 2 -m "not ray and not subprocess and not cluster"
 
 table2: $(VENV)/.installed
 	$(PY) $(HEADLINE) --scale $(SCALE)

@@ -17,8 +17,9 @@ import time
 
 import torch
 
+from benchmarks.beam_reference import beam_search_one
 from benchmarks.common import rotated, write_result
-from components.generators.beam_search import beam_search, beam_search_one
+from components.generators.beam_search import beam_search
 from components.generators.config import Seq2SeqConfig
 from components.generators.seq2seq import Seq2Seq
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,20 @@ class CellContext:
         if self.sink is not None:
             self.sink.log_metrics(metrics, step)
 
+    def log_params(self, params: dict[str, object]) -> None:
+        if self.sink is not None:
+            self.sink.log_params(params)
+
+    def set_tags(self, tags: dict[str, object]) -> None:
+        if self.sink is not None:
+            self.sink.set_tags(tags)
+
+    def with_metric_prefix(self, prefix: str) -> CellContext:
+        """The same cell, its metrics and tags logged as `<prefix><name>` (e.g. one fit of several)."""
+        if self.sink is None:
+            return self
+        return dataclasses.replace(self, sink=_PrefixedSink(self.sink, prefix))
+
     def log_artifact(self, path: str | Path, artifact_path: str | None = None) -> None:
         if self.sink is not None:
             self.sink.log_artifact(path, artifact_path)
@@ -47,3 +62,21 @@ class CellContext:
         self.log_artifact(path, artifact_path)
         if self.parent is not None:
             self.parent.log_artifact(path, artifact_path)
+
+
+@dataclass
+class _PrefixedSink:
+    sink: RunSink
+    prefix: str
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        self.sink.log_metrics({f"{self.prefix}{k}": v for k, v in metrics.items()}, step)
+
+    def set_tags(self, tags: dict[str, object]) -> None:
+        self.sink.set_tags({f"{self.prefix}{k}": v for k, v in tags.items()})
+
+    def log_params(self, params: dict[str, object]) -> None:
+        self.sink.log_params({f"{self.prefix}{k}": v for k, v in params.items()})
+
+    def log_artifact(self, path, artifact_path: str | None = None) -> None:
+        self.sink.log_artifact(path, artifact_path)

@@ -46,3 +46,22 @@ def ensure_ray(num_cpus: int | None = None) -> dict:
         else:
             ray.init(num_cpus=num_cpus, **kwargs)
     return ray.cluster_resources()
+
+
+def share(obj):
+    """Put `obj` in Ray's object store once, for several `parallel_map` calls to read."""
+    ensure_ray()
+    import ray
+
+    return ray.put(obj)
+
+
+def parallel_map(fn, shared, args: list[tuple], cpus: float = 1.0) -> list:
+    """`[fn(shared, *a) for a in args]`, each call a Ray task; `shared` (an object or what
+    `share` returned) is uploaded once, not once per call."""
+    ensure_ray()
+    import ray
+
+    ref = shared if isinstance(shared, ray.ObjectRef) else ray.put(shared)
+    remote = ray.remote(num_cpus=cpus)(fn)
+    return ray.get([remote.remote(ref, *a) for a in args])

@@ -1,12 +1,17 @@
 """Hyperparameter searches: Ray Tune trials proposed by Optuna's TPE sampler.
 
 `optuna_search` evaluates `objective(params) -> {metric: value, ...}` for `num_samples`
-proposals from `space` and returns the best params with every trial's result. The
-searches of later tables (generators, hashtag classifiers) call it on a validation split.
+proposals from `space` and returns the best params with every trial's result;
+`optuna_search_groups` runs several independent searches (one per fold, say) as one Tune run.
+A task keeps a search as a cached stage (`save_search`, `load_search`) and applies it to a
+cell's config with `apply_search`, which records what was tuned.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from orchestration.runtime import ensure_ray, home
+from orchestration.spec import SpecError
 
 
 @dataclass
@@ -30,36 +36,42 @@ def _objective_trainable(config: dict, objective: Callable[[dict], Mapping[str, 
     tune.report(dict(objective(config)))
 
 
+def _without_group(params: dict, objective: Callable[[dict], Mapping[str, float]]) -> Mapping[str, float]:
+    return objective({k: v for k, v in params.items() if k != "group"})
+
+
 def optuna_search(objective: Callable[[dict], Mapping[str, float]], space: Mapping[str, Any],
                   metric: str, mode: str = "max", num_samples: int = 20, seed: int = 0,
                   max_concurrent: int = 2, cpus_per_trial: float = 1.0, name: str = "search",
                   storage_path: Path | None = None) -> SearchResult:
-    """`space` holds Tune distributions, e.g. {"lr": tune.loguniform(1e-4, 1e-1)}."""
-    from ray import tune
-    from ray.tune.search import ConcurrencyLimiter
-    from ray.tune.search.optuna import OptunaSearch
+    """One Optuna search: `optuna_search_groups` with a single group.
+    `space` holds Tune distributions, e.g. {"lr": tune.loguniform(1e-4, 1e-1)}."""
+    return optuna_search_groups(functools.partial(_without_group, objective=objective), space, [0],
+                                metric, mode, num_samples, seed, max_concurrent, cpus_per_trial, name,
+                                storage_path)[0]
 
-    if mode not in ("min", "max"):
-        raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
-    ensure_ray()
-    searcher = ConcurrencyLimiter(OptunaSearch(seed=seed), max_concurrent=max_concurrent)
-    tuner = tune.Tuner(
-        tune.with_resources(tune.with_parameters(_objective_trainable, objective=objective),
-                            {"cpu": cpus_per_trial}),
-        param_space=dict(space),
-        tune_config=tune.TuneConfig(search_alg=searcher, metric=metric, mode=mode,
-                                    num_samples=num_samples, reuse_actors=True),
-        run_config=tune.RunConfig(name=name, storage_path=str((storage_path or home() / "searches").resolve()),
-                                  verbose=0),
-    )
-    grid = tuner.fit()
-    errors = [r.error for r in grid if r.error is not None]
-    if len(errors) == len(grid):
-        raise RuntimeError(f"search {name}: every trial failed; first error: {errors[0]}")
-    best = grid.get_best_result(metric=metric, mode=mode)
-    frame = pd.DataFrame([{**{f"config/{k}": r.config.get(k) for k in space}, metric: r.metrics.get(metric)}
-                          for r in grid if r.error is None])
-    return SearchResult({k: best.config[k] for k in space}, float(best.metrics[metric]), frame)
+
+# ---- a search as a cached stage ------------------------------------------------------------
+
+def save_search(result: SearchResult, out: Path) -> None:
+    """Write a finished search into its stage directory (`cached_stage`'s build)."""
+    result.trials.to_csv(out / "search_trials.csv", index=False)
+    (out / "best.json").write_text(json.dumps({"params": result.best_params, "val_loss": result.best_value,
+                                               "trials": len(result.trials)}))
+
+
+def load_search(stage: Path, missing: str) -> dict:
+    """The searched values of a finished stage; `missing` is the one-line error if it has not run."""
+    if not (stage / ".complete").is_file():
+        raise SpecError(missing)
+    return json.loads((stage / "best.json").read_text())
+
+
+def apply_search(cfg: Any, best: dict, stage: Path, ctx) -> Any:
+    """`cfg` with the searched values; the cell's run records them and the search's trials."""
+    ctx.log_params({f"tuned.{k}": v for k, v in best["params"].items()})
+    ctx.log_artifact(stage / "search_trials.csv")
+    return dataclasses.replace(cfg, **best["params"])
 
 
 def _grouped_searcher(groups, num_samples: int, seed: int):

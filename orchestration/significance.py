@@ -42,10 +42,13 @@ def _no_progress_bars() -> Iterator[None]:
             os.environ[key] = old
 
 
+# The one name of the per-item top-1 outcomes a cell logs for McNemar's test (a bool .npy).
+TOP1_ARTIFACT = "top1_correct.npy"
+
 @dataclass(frozen=True)
 class McNemar:
     reference: str                      # the row every other row is tested against
-    artifact: str = "top1_correct.npy"  # each cell's per-item outcomes, logged at its run's root
+    artifact: str = TOP1_ARTIFACT  # each cell's per-item outcomes, logged at its run's root
     label: str = ""                     # the column's name; a default names the reference
 
     @property

@@ -62,8 +62,9 @@ def check_reachable(uri: str, timeout_s: float = 10.0) -> None:
 
 def git_commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True,
-                              text=True, timeout=5, check=True).stdout.strip()
+        # the code's checkout, wherever the command runs from
+        return subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True,
+                              timeout=5, check=True, cwd=Path(__file__).resolve().parents[1]).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
@@ -180,6 +181,16 @@ class Tracker:
         sink = RunSink(self.uri, run.info.run_id)
         sink.set_tags({**tags, f"{TAG}attempts": attempts})
         return sink
+
+
+def stage_run(mlflow_experiment: str, run_name: str, stage: str, params: dict[str, Any]) -> RunSink:
+    """An MLflow run for a cached stage built outside any cell, so no training goes unrecorded."""
+    tracker = Tracker(tracking_uri(), mlflow_experiment)
+    run = tracker.client.create_run(tracker.experiment_id, run_name=run_name,
+                                    tags={f"{TAG}kind": "stage", f"{TAG}stage": stage})
+    sink = RunSink(tracker.uri, run.info.run_id)
+    sink.log_params(params)
+    return sink
 
 
 def latest_finished_table(uri: str, mlflow_experiment: str, table_id: str, scale: str | None = None):

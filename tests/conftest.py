@@ -17,14 +17,33 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+FAST_ENV = "EMOJITAGS_TEST_FAST"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
 def pytest_configure(config):
+    # The fast tier proves it starts no process and no Ray (in the processes that run tests: an
+    # xdist controller starts its workers).
+    controller = getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput")
+    if os.environ.get(FAST_ENV) and not controller:
+        _forbid_processes()
     os.environ.setdefault("EMOJITAGS_DATA_DIR", str(SHARED_DATA))
     os.environ["EMOJITAGS_OFFLINE"] = "1"
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
     os.environ.setdefault("RAY_TRAIN_ENABLE_V2_MIGRATION_WARNINGS", "0")
+
+
+def _forbid_processes() -> None:
+    popen = subprocess.Popen.__init__
+    probes = {"uname", "git"}  # the standard library's and git_commit's one-shot probes
+
+    def refuse(self, args, *a, **kw):
+        program = Path(str(args[0] if isinstance(args, (list, tuple)) else str(args).split()[0])).name
+        if program not in probes:
+            raise AssertionError(f"the fast tier starts no process (mark the test `subprocess`): {args}")
+        popen(self, args, *a, **kw)
+
+    subprocess.Popen.__init__ = refuse  # Ray's own start goes through Popen too
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +68,18 @@ def workspace(tmp_path, monkeypatch):
     monkeypatch.setenv("EMOJITAGS_HOME", str(tmp_path / "home"))
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(scope="module")
+def table_workspace(tmp_path_factory, ray_session):
+    """One fresh MLflow store and EMOJITAGS_HOME for a module's tables (a new SQLite store spends
+    seconds on its migrations), the working directory inside it: nothing lands in the checkout."""
+    root = tmp_path_factory.mktemp("tables")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root / 'mlflow.db'}")
+        mp.setenv("EMOJITAGS_HOME", str(root / "home"))
+        mp.chdir(root)
+        yield root
 
 
 def free_port() -> int:
@@ -106,5 +137,10 @@ SLOWEST_FIRST = ("test_deepmoji.py", "test_faults.py", "test_resume.py", "test_h
 
 
 def pytest_collection_modifyitems(config, items):
+    for item in items:  # `make test-fast` deselects these: `-m "not ray and not subprocess"`
+        if "ray_session" in item.fixturenames:
+            item.add_marker(pytest.mark.ray)
+        if "start_mlflow_server" in item.fixturenames:
+            item.add_marker(pytest.mark.subprocess)
     rank = {name: i for i, name in enumerate(SLOWEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: keeps order within files

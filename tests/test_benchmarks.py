@@ -37,6 +37,7 @@ def test_featurize_times_every_installed_tokenizer_on_the_same_tweets(results):
     assert (results / "featurize.json").is_file() and not list(results.glob("*.tmp"))
 
 
+@pytest.mark.subprocess
 def test_an_unknown_benchmark_is_an_error_naming_the_valid_ones():
     done = subprocess.run([sys.executable, "-m", "benchmarks", "nope"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 2 and "tune_cells" in done.stderr and "'nope'" in done.stderr

@@ -13,6 +13,7 @@ from mlflow.tracking import MlflowClient
 
 from components.data import DataError
 from components.data.weibo import parse_weibo_split
+from components.generators import generate
 from components.hashtag_baselines import (
     BIO_B,
     BIO_I,
@@ -26,7 +27,7 @@ from components.hashtag_baselines import (
 )
 from components.text import Vocabulary
 from experiments.conversation_hashtags.data import Post, tag_pairs
-from experiments.conversation_hashtags.generators import ConvObjective, generate, model_config
+from experiments.conversation_hashtags.generators import model_config, objective
 from experiments.conversation_hashtags.stats_task import presence
 from experiments.conversation_hashtags.task import ConvHashtagConfig, check, score
 from orchestration.cli import load_experiment
@@ -96,13 +97,14 @@ def test_every_generator_trains_and_decodes_posts_whose_conversations_are_all_em
     from components.generators import Seq2Seq
 
     model = Seq2Seq(model_config(cfg, len(vocab)))
-    obj = ConvObjective(post, np.array([3, 1]), conv, np.zeros(2, dtype=np.int64), model.cfg.conversation)
+    obj = objective({"post": post, "post_len": np.array([3, 1]), "conv": conv, "conv_len": np.zeros(2, dtype=np.int64)},
+                    model.cfg.conversation)
     if model.cfg.conversation:
         assert obj.inputs(np.arange(2), torch.device("cpu"))["conv"].shape == (2, 1)  # width one, all padding
     loss = obj.loss(model, {"post": torch.as_tensor(owners), "tgt": torch.as_tensor(tgt)})
     loss.backward()
     assert torch.isfinite(loss) and all(p.grad is None or torch.isfinite(p.grad).all() for p in model.parameters())
-    preds = generate(model, obj, np.array([1, 0]), vocab.tokens, beam=2, max_len=3, n_best=2)
+    preds = generate(model, obj, np.array([1, 0]), vocab.tokens, beam=2, max_len=3, n_best=2, by_length=True)
     assert len(preds) == 2 and all(1 <= len(p) <= 2 and all(p) for p in preds)
 
 
@@ -179,24 +181,20 @@ def test_presence_in_characters_survives_a_different_segmentation():
 # ---- the tables at smoke scale --------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory, ray_session):
-    root = tmp_path_factory.mktemp("conversation_hashtags")
+def runs(table_workspace):
+    root = table_workspace
     uri = f"sqlite:///{root / 'mlflow.db'}"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MLFLOW_TRACKING_URI", uri)
-        mp.setenv("EMOJITAGS_HOME", str(root / "home"))
-        mp.chdir(root)
-        out = {"root": root, "client": MlflowClient(uri)}
-        for name in ("table2", "table3", "table4"):
-            out[name] = run_experiment(load_experiment(str(TABLES[name])), "smoke", run={"seeds": (0,)})
-        out["searches_after_table4"] = _searches(root)
-        out["table5"] = run_experiment(load_experiment(str(TABLES["table5"])), "smoke", run={"seeds": (0,)})
-        # One of its four new rows keeps the test short (each costs a search and a cell); the
-        # other switches are trained in test_every_generator_trains_and_decodes_...
-        out["table6"] = run_experiment(load_experiment(str(TABLES["table6"])), "smoke",
-                                       run={"seeds": (0,), "rows": TABLE6_ROWS})
-        out["searches"] = _searches(root)
-        yield out
+    out = {"root": root, "client": MlflowClient(uri)}
+    for name in ("table2", "table3", "table4"):
+        out[name] = run_experiment(load_experiment(str(TABLES[name])), "smoke", run={"seeds": (0,)})
+    out["searches_after_table4"] = _searches(root)
+    out["table5"] = run_experiment(load_experiment(str(TABLES["table5"])), "smoke", run={"seeds": (0,)})
+    # One of its four new rows keeps the test short (each costs a search and a cell); the
+    # other switches are trained in test_every_generator_trains_and_decodes_...
+    out["table6"] = run_experiment(load_experiment(str(TABLES["table6"])), "smoke",
+                                   run={"seeds": (0,), "rows": TABLE6_ROWS})
+    out["searches"] = _searches(root)
+    yield out
 
 
 def _searches(root: Path) -> list[Path]:

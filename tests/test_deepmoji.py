@@ -16,15 +16,10 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from components.data import BENCHMARKS, DataError
+from components.data.splits import holdout_mask
 from components.emoji_encoder import DeepMojiTokenizer, VocabMismatchError
-from experiments.deepmoji.encoder_stage import (
-    PretrainConfig,
-    frequency_matched_words,
-    holdout_mask,
-    load_pretrained,
-    pretraining_data,
-    word_examples,
-)
+from components.text.frequency_matched import frequency_matched_words, word_examples
+from experiments.deepmoji.encoder_stage import PretrainConfig, load_pretrained, pretraining_data
 from orchestration.cli import load_experiment
 from orchestration.runner import run_experiment
 
@@ -42,18 +37,15 @@ def _encoders(home: Path) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory, ray_session):
-    root = tmp_path_factory.mktemp("deepmoji")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root / 'mlflow.db'}")
-        mp.setenv("EMOJITAGS_HOME", str(root / "home"))
-        pretrain = run_experiment(load_experiment(str(PRETRAIN)), "smoke")
-        before = _encoders(root / "home")
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            transfer = run_experiment(load_experiment(str(TRANSFER)), "smoke", run={"seeds": (0,)})
-        yield {"root": root, "pretrain": pretrain, "transfer": transfer, "before": before,
-               "after": _encoders(root / "home"), "log": out.getvalue()}
+def runs(table_workspace):
+    root = table_workspace
+    pretrain = run_experiment(load_experiment(str(PRETRAIN)), "smoke")
+    before = _encoders(root / "home")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        transfer = run_experiment(load_experiment(str(TRANSFER)), "smoke", run={"seeds": (0,)})
+    yield {"root": root, "pretrain": pretrain, "transfer": transfer, "before": before,
+           "after": _encoders(root / "home"), "log": out.getvalue()}
 
 
 def test_pretrain_table_has_our_rows_and_tweeteval_baselines(runs):

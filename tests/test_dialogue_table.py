@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 from mlflow.tracking import MlflowClient
@@ -10,28 +11,21 @@ from mlflow.tracking import MlflowClient
 from orchestration.cli import load_experiment, main
 from orchestration.runner import run_experiment
 
-TABLE2 = "experiments/dialogue_emoji/table2.py"
+TABLE2 = str(Path(__file__).resolve().parents[1] / "experiments/dialogue_emoji/table2.py")
 
 
 @pytest.fixture(scope="module")
-def smoke_runs(tmp_path_factory, ray_session):
-    root = tmp_path_factory.mktemp("table2")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root / 'mlflow.db'}")
-        mp.setenv("EMOJITAGS_HOME", str(root / "home"))
-        exp = load_experiment(TABLE2)
-        first = run_experiment(exp, "smoke")
-        second = run_experiment(exp, "smoke")
-        yield root, first, second
+def smoke_runs(table_workspace):
+    root = table_workspace
+    exp = load_experiment(TABLE2)
+    first = run_experiment(exp, "smoke")
+    second = run_experiment(exp, "smoke")
+    yield root, first, second
 
 
 @pytest.fixture(scope="module")
 def forced(smoke_runs):
-    root, first, _ = smoke_runs
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root / 'mlflow.db'}")
-        mp.setenv("EMOJITAGS_HOME", str(root / "home"))
-        yield run_experiment(load_experiment(TABLE2), "smoke", run={"rows": ("H-LSTM",), "seeds": (0,)}, force=True)
+    return run_experiment(load_experiment(TABLE2), "smoke", run={"rows": ("H-LSTM",), "seeds": (0,)}, force=True)
 
 
 def test_smoke_table_has_every_row_and_the_paper_column(smoke_runs):

@@ -25,13 +25,9 @@ TWEETEVAL_20 = ["❤", "😍", "😂", "💕", "🔥", "😊", "😎", "✨", "�
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory, ray_session):
+def store(table_workspace):
     """One MLflow store for the module: a new SQLite store spends seconds on migrations."""
-    root = tmp_path_factory.mktemp("emoji_hashtags")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root / 'mlflow.db'}")
-        mp.setenv("EMOJITAGS_HOME", str(root / "home"))
-        yield root
+    return table_workspace
 
 
 def run(name: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from benchmarks.beam_reference import beam_search_one
 from components.generators import (
     BOS_ID,
     EOS_ID,
@@ -13,9 +14,7 @@ from components.generators import (
     Seq2Seq,
     Seq2SeqConfig,
     beam_search,
-    beam_search_one,
     concat_padded,
-    greedy_decode,
     seq2seq_loss,
 )
 
@@ -177,12 +176,11 @@ def test_tiny_model_learns_to_copy_and_beam_search_finds_the_target():
     batch = {"src": src, "src_len": lens, "tgt": tgt}
     for _ in range(150):
         opt.zero_grad()
-        loss = model.loss(batch)
+        loss = seq2seq_loss(model, batch)
         loss.backward()
         opt.step()
     assert loss.item() < 0.02
     best = beam_search(model, src, lens, beam=4, max_len=6, n_best=2)
-    greedy = greedy_decode(model, src, lens, max_len=6)
     for i, n in enumerate(lens.tolist()):
-        assert best[i][0][0] == src[i, :n].tolist() == greedy[i]
+        assert best[i][0][0] == src[i, :n].tolist()
         assert len(best[i]) == 2 and best[i][0][1] > -0.05

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from mlflow.tracking import MlflowClient
 
+from components.data.splits import holdout_mask
 from components.emoji_encoder import SPECIALS, DeepMojiTokenizer
 from components.text import UNK_ID, HashtagSegmenter, TweetTokenizer, Vocabulary
-from experiments.deepmoji.encoder_stage import holdout_mask
 from experiments.emoji_hashtags.generation_data import (
     TEST,
     TEST_FRACTION,
@@ -29,6 +29,7 @@ from experiments.emoji_hashtags.generation_data import (
 )
 from orchestration.cli import load_experiment
 from orchestration.runner import run_experiment
+from orchestration.significance import TOP1_ARTIFACT
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE2, TABLE3, FIGURE5 = (ROOT / f"experiments/emoji_hashtags/{n}.py" for n in ("table2", "table3", "figure5"))
@@ -102,23 +103,19 @@ def _stage_runs(client: MlflowClient) -> int:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory, ray_session):
-    root = tmp_path_factory.mktemp("hashtag_generation")
+def runs(table_workspace):
+    root = table_workspace
     uri = f"sqlite:///{root / 'mlflow.db'}"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MLFLOW_TRACKING_URI", uri)
-        mp.setenv("EMOJITAGS_HOME", str(root / "home"))
-        mp.chdir(root)
-        client = MlflowClient(uri)
-        table2 = run_experiment(load_experiment(str(HEADLINE)), "smoke", run={"seeds": SEEDS})
-        encoders, stage_runs = _encoders(root / "home"), _stage_runs(client)
-        figure5 = run_experiment(load_experiment(str(FIGURE5)), "smoke", run={"seeds": SEEDS})
-        table3 = run_experiment(load_experiment(str(TABLE3)), "smoke")
-        # A new cell of a fusion row: its table's prepare asks for the encoder again.
-        extra = run_experiment(load_experiment(str(TABLE2)), "smoke", run={"seeds": (2,), "rows": ("SEQ2SEQ-Emoji",)})
-        yield {"root": root, "client": client, "table2": table2, "figure5": figure5, "table3": table3,
-               "extra": extra, "encoders": encoders, "stage_runs": stage_runs,
-               "encoders_after": _encoders(root / "home"), "stage_runs_after": _stage_runs(client)}
+    client = MlflowClient(uri)
+    table2 = run_experiment(load_experiment(str(HEADLINE)), "smoke", run={"seeds": SEEDS})
+    encoders, stage_runs = _encoders(root / "home"), _stage_runs(client)
+    figure5 = run_experiment(load_experiment(str(FIGURE5)), "smoke", run={"seeds": SEEDS})
+    table3 = run_experiment(load_experiment(str(TABLE3)), "smoke")
+    # A new cell of a fusion row: its table's prepare asks for the encoder again.
+    extra = run_experiment(load_experiment(str(TABLE2)), "smoke", run={"seeds": (2,), "rows": ("SEQ2SEQ-Emoji",)})
+    yield {"root": root, "client": client, "table2": table2, "figure5": figure5, "table3": table3,
+           "extra": extra, "encoders": encoders, "stage_runs": stage_runs,
+           "encoders_after": _encoders(root / "home"), "stage_runs_after": _stage_runs(client)}
 
 
 def test_table2_has_five_rows_paper_columns_and_metrics_in_range(runs):
@@ -148,7 +145,7 @@ def test_mcnemar_p_values_per_seed_from_each_cells_top1_outcomes(runs):
     shown = table.loc["Base (NoEmoji)", P_COLUMN]  # "median (seed 0, seed 1)"
     assert all(0 <= float(x) <= 1 for x in shown.replace("(", " ").replace(")", " ").replace(",", " ").split())
     run_id = result.cells.iloc[0]["run_id"]
-    correct = np.load(client.download_artifacts(run_id, "top1_correct.npy", str(runs["root"])))
+    correct = np.load(client.download_artifacts(run_id, TOP1_ARTIFACT, str(runs["root"])))
     assert correct.dtype == bool and len(correct) == int(result.cells.iloc[0]["n_test"])
     assert correct.mean() == pytest.approx(result.cells.iloc[0]["top1_accuracy"])
 

@@ -70,6 +70,7 @@ def _table_md(workspace: Path) -> str:
     return Path(client.download_artifacts(parent.info.run_id, "table.md", str(workspace))).read_text()
 
 
+@pytest.mark.subprocess
 @pytest.mark.slow
 def test_killed_cell_resumes_from_its_checkpoint(tmp_path):
     killed, whole = tmp_path / "killed", tmp_path / "whole"

@@ -139,19 +139,16 @@ def test_ties_are_broken_at_random_in_expectation_and_dem_ranks_by_cosine():
 # ---- the three tables at smoke scale -------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def tables(tmp_path_factory, ray_session):
-    root = tmp_path_factory.mktemp("zeroshot")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root / 'mlflow.db'}")
-        mp.setenv("EMOJITAGS_HOME", str(root / "home"))
-        out = {"root": root}
-        out["t1"] = run_experiment(load_experiment(str(EXP / "table1.py")), "smoke")
-        out["t2"] = run_experiment(load_experiment(str(EXP / "table2.py")), "smoke", {"folds": (0, 1)},
-                                   {"rows": T2_ROWS, "seeds": (0, 1)})
-        out["t3"] = run_experiment(load_experiment(str(EXP / "table3.py")), "smoke", None,
-                                   {"rows": T3_ROWS, "seeds": (0,)})
-        out["smoke"] = load_experiment(str(EXP / "table3.py")).scales["smoke"]
-        yield out
+def tables(table_workspace):
+    root = table_workspace
+    out = {"root": root}
+    out["t1"] = run_experiment(load_experiment(str(EXP / "table1.py")), "smoke")
+    out["t2"] = run_experiment(load_experiment(str(EXP / "table2.py")), "smoke", {"folds": (0, 1)},
+                               {"rows": T2_ROWS, "seeds": (0, 1)})
+    out["t3"] = run_experiment(load_experiment(str(EXP / "table3.py")), "smoke", None,
+                               {"rows": T3_ROWS, "seeds": (0,)})
+    out["smoke"] = load_experiment(str(EXP / "table3.py")).scales["smoke"]
+    yield out
 
 
 def test_table1_counts_the_smoke_data_set(tables):

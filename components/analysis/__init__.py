@@ -13,7 +13,7 @@ from .clustering import (
 )
 from .cooccurrence import DEFAULT_BUFFER_PAIRS, CooccurrenceCounter
 from .lift import Shares, shares_from_counts, tweet_level_shares
-from .ppmi import ppmi_matrix
+from .ppmi import counter_ppmi, ppmi_matrix
 
 __all__ = [
     "DEFAULT_BUFFER_PAIRS",
@@ -21,6 +21,7 @@ __all__ = [
     "CooccurrenceCounter",
     "Shares",
     "cosine_distances",
+    "counter_ppmi",
     "flat_clusters",
     "hierarchical_clustering",
     "plot_heatmap_dendrogram",

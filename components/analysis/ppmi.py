@@ -6,6 +6,8 @@ emoji popularity are both power-law distributed, reweights it with PPMI (Church 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -57,3 +59,14 @@ def ppmi_matrix(
     return sp.csr_matrix(
         (pmi[positive], (row[positive], col[positive])), shape=m.shape, dtype=np.float64
     )
+
+
+def counter_ppmi(counter, hashtags: Sequence[str] | None = None) -> sp.csr_matrix:
+    """Emoji-PPMI rows of `hashtags` (default: every hashtag) of a `CooccurrenceCounter`, with
+    marginals over every tweet it counted."""
+    counts, _, _ = counter.matrix()
+    if hashtags is None:
+        return ppmi_matrix(counts, counter.n_tweets, counter.hashtag_counts, counter.emoji_counts)
+    index = {h: i for i, h in enumerate(counter.hashtags)}
+    rows = [index[h] for h in hashtags]
+    return ppmi_matrix(counts[rows], counter.n_tweets, counter.hashtag_counts[rows], counter.emoji_counts)

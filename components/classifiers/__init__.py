@@ -1,5 +1,5 @@
 """Classifiers: dialogue emoji models (S/F/H-LSTM); hashtag classifiers come later."""
 
-from components.classifiers.dialogue import DIALOGUE_MODELS, HierarchicalLSTM, SequenceLSTM
+from components.classifiers.dialogue import HierarchicalLSTM, SequenceLSTM
 
-__all__ = ["DIALOGUE_MODELS", "HierarchicalLSTM", "SequenceLSTM"]
+__all__ = ["HierarchicalLSTM", "SequenceLSTM"]

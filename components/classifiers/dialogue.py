@@ -12,10 +12,6 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from components.registry import Registry
-
-DIALOGUE_MODELS: Registry[type[nn.Module]] = Registry("dialogue model")
-
 
 def last_hidden(lstm: nn.LSTM, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     """Last hidden state of each sequence; lengths of 0 give a zero state."""
@@ -24,7 +20,6 @@ def last_hidden(lstm: nn.LSTM, x: torch.Tensor, lengths: torch.Tensor) -> torch.
     return h[-1] * (lengths > 0).unsqueeze(-1).to(h.dtype)
 
 
-@DIALOGUE_MODELS.register("sequence_lstm")
 class SequenceLSTM(nn.Module):
     """S-LSTM (reply tokens) or F-LSTM (flattened dialogue tokens): the input decides."""
 
@@ -39,7 +34,6 @@ class SequenceLSTM(nn.Module):
         return self.out(self.drop(last_hidden(self.lstm, self.embed(tokens), lengths)))
 
 
-@DIALOGUE_MODELS.register("hierarchical_lstm")
 class HierarchicalLSTM(nn.Module):
     """H-LSTM over (batch, turns, words); turns are right-aligned so the reply is last."""
 

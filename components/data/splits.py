@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
+
 import numpy as np
 
 
@@ -38,3 +41,13 @@ def stratified_holdout(labels: np.ndarray, fraction: float, seed: int = 0) -> np
 
 
 __all__ = ["stratified_folds", "stratified_holdout"]
+
+
+def holdout_mask(texts: Sequence[str], seed: int, fraction: float) -> np.ndarray:
+    """True for the texts kept out of pretraining: a hash of (seed, text), so identical texts
+    in any split or table agree and no index or order matters."""
+    if fraction <= 0:
+        return np.zeros(len(texts), dtype=bool)
+    cut = int(fraction * 2**64)
+    return np.array([int.from_bytes(hashlib.sha256(f"{seed}\x00{t}".encode()).digest()[:8], "big") < cut
+                     for t in texts], dtype=bool)

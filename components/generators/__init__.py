@@ -11,18 +11,17 @@ from components.generators.attention import (
 from components.generators.beam_search import (
     Hypothesis,
     beam_search,
-    beam_search_one,
-    greedy_decode,
 )
 from components.generators.config import BOS_ID, EOS_ID, PAD_ID, UNK_ID, Seq2SeqConfig
 from components.generators.decoder import AttentiveGRUDecoder, DecoderState
 from components.generators.encoder import BiGRUEncoder, EncoderOutput, length_mask
+from components.generators.objective import Seq2SeqObjective, generate
 from components.generators.seq2seq import Seq2Seq, concat_padded, seq2seq_loss
 
 __all__ = [
     "BOS_ID", "EOS_ID", "PAD_ID", "UNK_ID",
     "AttentiveGRUDecoder", "BiAttention", "BiAttentionOutput", "BiGRUEncoder",
     "BilinearAttention", "DecoderState", "EncoderOutput", "Hypothesis", "Memory",
-    "Seq2Seq", "Seq2SeqConfig", "beam_search", "beam_search_one", "concat_padded",
-    "greedy_decode", "length_mask", "masked_softmax", "seq2seq_loss",
+    "Seq2Seq", "Seq2SeqConfig", "Seq2SeqObjective", "beam_search", "concat_padded", "generate",
+    "length_mask", "masked_softmax", "seq2seq_loss",
 ]

@@ -101,10 +101,6 @@ class Seq2Seq(nn.Module):
         memory, state = self.encode(src, src_len, fused=fused, conv=conv, conv_len=conv_len)
         return self.decoder(tgt_in, state, memory)
 
-    def loss(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        """Mean NLL per non-pad target token; see `seq2seq_loss`."""
-        return seq2seq_loss(self, batch)
-
 
 def seq2seq_loss(model: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
     """Mean NLL per non-pad target token; usable as `FitProblem.loss`.

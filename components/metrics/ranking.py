@@ -22,7 +22,7 @@ All functions return floats in [0, 1]; tables multiply by 100.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -197,3 +197,12 @@ def mrr(scores_or_ranked: np.ndarray | Sequence[Sequence], true_labels: Sequence
     if ranks.size == 0:
         raise ValueError("no items to score")
     return float(np.mean(1.0 / ranks))
+
+
+def top1_correct(preds: Sequence[Sequence[str]], golds: Sequence[Sequence[str]],
+                 normalize: Callable[[str], str] | None = None) -> np.ndarray:
+    """Per item: is the top-1 prediction one of its golds, both compared after `normalize`
+    (default: `normalize_hashtag`, the stemmed words F1@1 compares). McNemar's paired input."""
+    norm = normalize or normalize_hashtag
+    return np.array([bool(p) and norm(p[0]) in {norm(g) for g in gold}
+                     for p, gold in zip(preds, golds, strict=True)], dtype=bool)

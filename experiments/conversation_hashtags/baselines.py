@@ -43,8 +43,8 @@ IGNORE = -100  # label of a padding position (cross_entropy's ignore_index)
 
 
 def _settings(cfg, seed: int) -> FitSettings:
-    return FitSettings(epochs=cfg.cls_epochs, batch_size=cfg.batch_size, lr=cfg.lr, optimizer="adam", clip=1.0,
-                       patience=cfg.patience, monitor="val_loss", mode="min", seed=seed)
+    return FitSettings(epochs=cfg.cls_epochs, batch_size=cfg.batch_size, lr=cfg.lr,
+                       patience=cfg.patience, seed=seed)
 
 
 @dataclass

@@ -18,18 +18,17 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from components.generators import PAD_ID, Seq2Seq, Seq2SeqConfig, beam_search, seq2seq_loss
+from components.generators import Seq2Seq, Seq2SeqConfig, Seq2SeqObjective, generate
 from components.training import FitProblem, FitSettings
 from experiments.conversation_hashtags.data import arrays_stage, load_arrays
-from orchestration.spec import SpecError, config_dict
+from orchestration.search import apply_search, load_search, save_search
+from orchestration.spec import config_dict
 from orchestration.stages import cached_stage, stage_dir
 
 SEARCH_VERSION = 1
@@ -48,73 +47,22 @@ def model_config(cfg, vocab_size: int) -> Seq2SeqConfig:
                          attend_post=cfg.attend in ("both", "post"), attend_conv=cfg.attend in ("both", "conv"))
 
 
-@dataclass
-class ConvObjective:
-    """Post-level inputs; batches carry post indices and targets, so a post copied once per
-    hashtag is stored once. Picklable for Ray Train workers."""
-
-    post: np.ndarray
-    post_len: np.ndarray
-    conv: np.ndarray
-    conv_len: np.ndarray
-    reads_conv: bool
-
-    def inputs(self, idx: np.ndarray, device: torch.device) -> dict:
-        # Cut the padding no post of the batch needs; a batch of empty conversations keeps a
-        # width of one (all padding), which the encoder reads as zero states.
-        pw = max(int(self.post_len[idx].max()), 1)
-        out = {"src": torch.as_tensor(self.post[idx, :pw]).to(device), "src_len": torch.as_tensor(self.post_len[idx])}
-        if self.reads_conv:
-            cw = max(int(self.conv_len[idx].max()), 1)
-            out |= {"conv": torch.as_tensor(self.conv[idx, :cw]).to(device),
-                    "conv_len": torch.as_tensor(self.conv_len[idx])}
-        return out
-
-    def loss(self, model, batch) -> torch.Tensor:
-        tgt = batch["tgt"]
-        width = int((tgt != PAD_ID).sum(1).max())
-        return seq2seq_loss(model, {**self.inputs(batch["post"].cpu().numpy(), tgt.device), "tgt": tgt[:, :width]})
-
-    def evaluate(self, model, arrays: dict[str, np.ndarray], chunk: int = 256) -> dict[str, float]:
-        device = next(model.parameters()).device
-        total, tokens = 0.0, 0
-        for s in range(0, len(arrays["post"]), chunk):
-            tgt = torch.as_tensor(arrays["tgt"][s:s + chunk]).to(device)
-            n = int((tgt[:, 1:] != PAD_ID).sum())  # the loss is a mean over these tokens
-            total += float(self.loss(model, {"post": torch.as_tensor(arrays["post"][s:s + chunk]), "tgt": tgt})) * n
-            tokens += n
-        return {"val_loss": total / max(tokens, 1)}
+def objective(arrays: dict[str, np.ndarray], reads_conv: bool) -> Seq2SeqObjective:
+    """Post-level inputs (batches carry post indices), the conversation where the model reads it."""
+    return Seq2SeqObjective(arrays["post"], arrays["post_len"], "post",
+                            conv=arrays["conv"] if reads_conv else None,
+                            conv_len=arrays["conv_len"] if reads_conv else None, eval_chunk=256)
 
 
 def fit_problem(cfg, arrays: dict[str, np.ndarray], vocab_size: int, seed: int) -> tuple[FitProblem, FitSettings]:
     mcfg = model_config(cfg, vocab_size)
-    obj = ConvObjective(arrays["post"], arrays["post_len"], arrays["conv"], arrays["conv_len"], mcfg.conversation)
+    obj = objective(arrays, mcfg.conversation)
     problem = FitProblem(build_model=functools.partial(Seq2Seq, mcfg),
                          train={"post": arrays["train_post"], "tgt": arrays["train_tgt"]},
                          val={"post": arrays["holdout_post"], "tgt": arrays["holdout_tgt"]},
                          loss=obj.loss, evaluate=obj.evaluate)
-    settings = FitSettings(epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, optimizer="adam",
-                           clip=1.0, patience=cfg.patience, monitor="val_loss", mode="min", seed=seed)
+    settings = FitSettings(epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, patience=cfg.patience, seed=seed)
     return problem, settings
-
-
-def generate(model, obj: ConvObjective, posts: np.ndarray, words: list[str], beam: int, max_len: int,
-             n_best: int, chunk: int = 64) -> list[list[str]]:
-    """Each post's n-best hashtags (words joined by spaces), best first, in the order of `posts`.
-
-    Posts are decoded in order of length, so a chunk pads to similar lengths (conversation
-    lengths run from 0 to hundreds of words); the answers are put back in the given order."""
-    device = next(model.parameters()).device
-    order = np.lexsort((obj.post_len[posts], obj.conv_len[posts] if obj.reads_conv else obj.post_len[posts]))
-    out: list[list[str]] = [[] for _ in posts]
-    for s in range(0, len(order), chunk):
-        rows = order[s:s + chunk]
-        inp = obj.inputs(posts[rows], device)
-        hyps = beam_search(model, inp["src"], inp["src_len"], beam=beam, max_len=max_len, n_best=n_best,
-                           conv=inp.get("conv"), conv_len=inp.get("conv_len"))
-        for r, h in zip(rows.tolist(), hyps, strict=True):
-            out[r] = [" ".join(words[i] for i in ids) for ids, _ in h]
-    return out
 
 
 # ---- the search -------------------------------------------------------------------------
@@ -147,7 +95,7 @@ def search_trial(params: dict, cfg, arrays_dir: str) -> dict[str, float]:
 
 
 def _build_search(cfg, out: Path) -> None:
-    from orchestration.search import optuna_search
+    from orchestration.search import optuna_search  # Ray Tune: imported where a search runs
 
     arrays_dir = arrays_stage(cfg.arrays())
     space = search_space(cfg)
@@ -155,9 +103,7 @@ def _build_search(cfg, out: Path) -> None:
                            metric="val_loss", mode="min", num_samples=cfg.search_samples, seed=0,
                            max_concurrent=cfg.search_concurrency, cpus_per_trial=1.0, name=f"weibo-search-{out.name}",
                            storage_path=out.resolve() / "tune")
-    result.trials.to_csv(out / "search_trials.csv", index=False)
-    (out / "best.json").write_text(json.dumps({"params": result.best_params, "val_loss": result.best_value,
-                                               "trials": len(result.trials)}))
+    save_search(result, out)
 
 
 def search_stage(cfg) -> Path:
@@ -170,31 +116,25 @@ def tuned(cfg) -> tuple[dict, Path | None]:
     if not cfg.search_samples:
         return {}, None
     stage = stage_dir("weibo_search", _search_key(cfg))
-    if not (stage / ".complete").is_file():
-        raise SpecError(f"the hyperparameter search of {cfg.model}/{cfg.input}/{cfg.attend} has not run "
-                        f"({stage}); the task's prepare runs it in the driver")
-    return json.loads((stage / "best.json").read_text()), stage
+    return load_search(stage, f"the hyperparameter search of {cfg.model}/{cfg.input}/{cfg.attend} has not "
+                              f"run ({stage}); the task's prepare runs it in the driver"), stage
 
 
 def predict(cfg, ctx, data) -> tuple[list[list[str]], dict[str, float]]:
     best, stage = tuned(cfg)
     extra = {}
     if best:
-        cfg = dataclasses.replace(cfg, **best["params"])
+        cfg = apply_search(cfg, best, stage, ctx)
         extra["search_best_val_loss"] = best["val_loss"]
-        if ctx.sink is not None:
-            ctx.sink.log_params({f"tuned.{k}": v for k, v in best["params"].items()})
-        ctx.log_artifact(stage / "search_trials.csv")
     problem, settings = fit_problem(cfg, data.arrays, len(data.vocab), seed=ctx.seed)
     result = ctx.fit(problem, settings)
     model = result.model.to("cuda" if cfg.use_gpu and torch.cuda.is_available() else "cpu")
-    obj = ConvObjective(data.arrays["post"], data.arrays["post_len"], data.arrays["conv"], data.arrays["conv_len"],
-                        model.cfg.conversation)
-    preds = generate(model, obj, data.test, data.vocab.tokens, cfg.beam, cfg.max_tag_len, min(5, cfg.beam))
+    preds = generate(model, objective(data.arrays, model.cfg.conversation), data.test, data.vocab.tokens,
+                     cfg.beam, cfg.max_tag_len, min(5, cfg.beam), by_length=True)
     extra |= {"best_epoch": float(result.best_epoch), "holdout_loss": float(result.best_value),
               "n_train_pairs": float(len(data.arrays["train_post"]))}
     return preds, extra
 
 
-__all__ = ["ConvObjective", "fit_problem", "generate", "model_config", "predict", "search_stage",
+__all__ = ["fit_problem", "objective", "model_config", "predict", "search_stage",
            "search_trial", "tuned"]

@@ -27,7 +27,7 @@ import numpy as np
 
 from components.data import dataset_files, load_weibo_train_tags
 from components.data.files import data_file
-from components.metrics import f1_at_k, map_at_k, mean_hashtag_rouge
+from components.metrics import f1_at_k, map_at_k, mean_hashtag_rouge, top1_correct
 from experiments.conversation_hashtags.data import (
     DATASET,
     TEST,
@@ -40,6 +40,7 @@ from experiments.conversation_hashtags.data import (
     load_arrays,
     load_corpus,
 )
+from orchestration.significance import TOP1_ARTIFACT
 from orchestration.spec import RunSettings, SpecError
 from orchestration.task import Task
 
@@ -47,7 +48,6 @@ MODELS = ("random", "lda", "tfidf", "extractor", "classifier", "seq2seq", "dual"
 GENERATORS = ("seq2seq", "dual")
 INPUTS = ("post", "conv", "post_conv")
 ATTENDS = ("both", "post", "conv")
-TOP1_ARTIFACT = "top1_correct.npy"
 
 
 @dataclass(frozen=True)
@@ -142,11 +142,6 @@ def score(preds: list[list[str]], golds: list[list[str]], ranked: bool = True) -
     return out
 
 
-def top1_correct(preds: list[list[str]], golds: list[list[str]]) -> np.ndarray:
-    return np.array([bool(p) and weibo_tag(p[0]) in {weibo_tag(t) for t in g}
-                     for p, g in zip(preds, golds, strict=True)], dtype=bool)
-
-
 def unseen_masks(posts: list[Post], split: np.ndarray, test: np.ndarray) -> dict[str, np.ndarray]:
     """Test posts whose every hashtag is absent from the validation split the models learned
     from (`unseen`), and also from the paper's own training hashtags (`unseen_paper`)."""
@@ -201,7 +196,7 @@ def run_cell(cfg: ConvHashtagConfig, ctx) -> dict[str, float]:
             metrics[f"rouge1_{name}"] = mean_hashtag_rouge([preds[i][0] if preds[i] else None for i in idx],
                                                            [golds[i] for i in idx], "rouge1", "zh")
     ctx.work_dir.mkdir(parents=True, exist_ok=True)
-    np.save(ctx.work_dir / TOP1_ARTIFACT, top1_correct(preds, golds))
+    np.save(ctx.work_dir / TOP1_ARTIFACT, top1_correct(preds, golds, weibo_tag))
     lines = [json.dumps({"test_line": posts[i].line, "gold": g, "top5": p[:5]}, ensure_ascii=False)
              for i, g, p in zip(test, golds, preds, strict=True)]
     (ctx.work_dir / "predictions.jsonl").write_text("\n".join(lines) + "\n")
@@ -212,5 +207,5 @@ def run_cell(cfg: ConvHashtagConfig, ctx) -> dict[str, float]:
 
 CONVERSATION_HASHTAGS = Task("conversation_hashtags", ConvHashtagConfig, run_cell, data_sha256s, prepare)
 
-__all__ = ["ATTENDS", "GENERATORS", "INPUTS", "MODELS", "TOP1_ARTIFACT", "ConvHashtagConfig", "Data", "check",
-           "score", "top1_correct", "unseen_masks", "weibo_tag"]
+__all__ = ["ATTENDS", "GENERATORS", "INPUTS", "MODELS", "ConvHashtagConfig", "Data", "check",
+           "score", "unseen_masks", "weibo_tag"]

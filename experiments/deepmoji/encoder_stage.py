@@ -19,21 +19,19 @@ never saw (the headline's hashtag test split) picks them with the same `holdout_
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 import shutil
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from components.data import data_file, dataset_sha256s, load_tweeteval_emoji, tweeteval_mapping
 from components.data.errors import DataError
+from components.data.splits import holdout_mask
 from components.emoji_encoder import (
     SPECIALS,
     DeepMojiEncoder,
@@ -42,7 +40,8 @@ from components.emoji_encoder import (
     VocabMismatchError,
     tokenize,
 )
-from components.training import FitProblem, FitSettings
+from components.text.frequency_matched import frequency_matched_words, word_examples
+from components.training import ClassifyObjective, FitProblem, FitSettings
 from orchestration.spec import RunSettings, SpecError, config_dict
 from orchestration.stages import cached_stage, stage_dir, stage_lock
 
@@ -52,9 +51,6 @@ DATA_STAGE, ENCODER_STAGE = "deepmoji_pretrain_data", "deepmoji_encoder"
 DATA_VERSION, ENCODER_VERSION = 1, 1
 EVAL_ONLY = ("model", "max_test", "svm_c")  # fields that change a cell's scores, not the encoder
 # Not words: English stopwords, and HTML-entity / retweet debris (`&amp;` tokenises to `amp`).
-_NOT_WORDS = frozenset({"amp", "gt", "lt", "quot", "rt", "via", "http", "https", "www", "com"})
-
-
 class EncoderVocabMismatch(VocabMismatchError, DataError):
     """A stage's (or caller's) vocabulary is not the one its weights were trained on.
 
@@ -92,59 +88,6 @@ class PretrainedEncoder:
     key: str            # the stage's name, as logged
     info: dict          # config.json
 
-
-def holdout_mask(texts: Sequence[str], seed: int, fraction: float) -> np.ndarray:
-    """True for the texts kept out of pretraining: a hash of (seed, text), so identical texts
-    in any split or table agree and no index or order matters."""
-    if fraction <= 0:
-        return np.zeros(len(texts), dtype=bool)
-    cut = int(fraction * 2**64)
-    return np.array([int.from_bytes(hashlib.sha256(f"{seed}\x00{t}".encode()).digest()[:8], "big") < cut
-                     for t in texts], dtype=bool)
-
-
-def frequency_matched_words(docs: Sequence[Sequence[str]], label_counts: Sequence[int],
-                            max_overlap: float = 0.5) -> list[str]:
-    """For each label, most frequent first, the unused word whose document frequency in `docs`
-    is closest to the label's count (stopwords, placeholders, hashtags, emojis excluded).
-
-    A word whose tweets mostly hold an already chosen word too is skipped (`angeles` after
-    `los`): a tweet must hold exactly one chosen word, so it would keep almost no examples."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    where: dict[str, set[int]] = {}
-    for i, d in enumerate(docs):
-        for t in set(d):
-            if t.isascii() and t.isalpha() and len(t) > 1 and t not in ENGLISH_STOP_WORDS | _NOT_WORDS:
-                where.setdefault(t, set()).add(i)
-    chosen: list[str] = []
-    taken: set[int] = set()  # tweets holding a chosen word
-    for count in sorted(label_counts, reverse=True):
-        for w in sorted(where, key=lambda w: (abs(len(where[w]) - count), -len(where[w]), w)):
-            if w not in chosen and len(where[w] & taken) <= max_overlap * len(where[w]):
-                chosen.append(w)
-                taken |= where[w]
-                break
-        else:
-            raise DataError(f"only {len(chosen)} usable words in {len(docs)} tweets")
-    return chosen
-
-
-def word_examples(docs: Sequence[Sequence[str]], words: Sequence[str]) -> tuple[list[list[str]], np.ndarray]:
-    """Tweets holding exactly one of `words` (any number of times), that word removed, labelled
-    with its index; tweets with none or several are dropped."""
-    index = {w: i for i, w in enumerate(words)}
-    out, labels = [], []
-    for d in docs:
-        present = set(d) & index.keys()
-        if len(present) == 1:
-            (w,) = present
-            out.append([t for t in d if t != w])
-            labels.append(index[w])
-    return out, np.array(labels, dtype=np.int64)
-
-
-# ---- the tokenised data ------------------------------------------------------------
 
 def _sha256s() -> dict[str, str]:
     return dataset_sha256s("tweeteval_emoji")
@@ -219,29 +162,6 @@ def load_split(data: Path, split: str) -> dict[str, np.ndarray]:
         return {k: z[f"{split}_{k}"] for k in ("tokens", "lengths", "label")}
 
 
-@dataclass
-class ClassifyObjective:
-    """Softmax cross-entropy over the labels; picklable for Ray Train workers."""
-
-    def loss(self, model, batch) -> torch.Tensor:
-        return F.cross_entropy(model(batch["tokens"], batch["lengths"]), batch["label"])
-
-    def scores(self, model, arrays: dict[str, np.ndarray], chunk: int = 1024) -> np.ndarray:
-        device = next(model.parameters()).device
-        out = []
-        with torch.no_grad():
-            for s in range(0, len(arrays["label"]), chunk):
-                out.append(model(torch.as_tensor(arrays["tokens"][s:s + chunk]).to(device),
-                                 torch.as_tensor(arrays["lengths"][s:s + chunk])).float().cpu())
-        return torch.cat(out).numpy() if out else np.zeros((0, model.config.n_classes), np.float32)
-
-    def evaluate(self, model, arrays: dict[str, np.ndarray]) -> dict[str, float]:
-        scores = torch.as_tensor(self.scores(model, arrays))
-        gold = torch.as_tensor(arrays["label"])
-        return {"val_loss": F.cross_entropy(scores, gold).item(),
-                "val_acc": (scores.argmax(1) == gold).float().mean().item()}
-
-
 # ---- the encoder -------------------------------------------------------------------
 
 def encoder_key(cfg: PretrainConfig, seed: int = 0) -> dict:
@@ -266,9 +186,9 @@ def pretrained_encoder(cfg: PretrainConfig, seed: int = 0, ctx=None) -> Path:
             check_encoder_stage(final)
             _say(f"reusing pretrained encoder {final.name} ({final})", quiet=ctx is not None or final.name in _announced)
             _announced.add(final.name)
-            if ctx is not None and ctx.sink is not None:
-                ctx.sink.set_tags({"emojitags.pretrained_encoder": final.name,
-                                   "emojitags.pretrained_encoder_reused": "true"})
+            if ctx is not None:
+                ctx.set_tags({"emojitags.pretrained_encoder": final.name,
+                              "emojitags.pretrained_encoder_reused": "true"})
             return final
         data = pretraining_data(cfg)
         sink = ctx.sink if ctx is not None else _stage_run(final.name, cfg, seed)
@@ -302,15 +222,10 @@ def _say(msg: str, quiet: bool) -> None:
 
 
 def _stage_run(name: str, cfg: PretrainConfig, seed: int):
-    """An MLflow run for an encoder trained outside any cell, so no training goes unrecorded."""
-    from orchestration.tracking import TAG, RunSink, Tracker, tracking_uri
+    from orchestration.tracking import stage_run
 
-    tracker = Tracker(tracking_uri(), "deepmoji")
-    run = tracker.client.create_run(tracker.experiment_id, run_name=f"pretrained encoder {name}",
-                                    tags={f"{TAG}kind": "stage", f"{TAG}stage": f"{ENCODER_STAGE}/{name}"})
-    sink = RunSink(tracker.uri, run.info.run_id)
-    sink.log_params({**config_dict(cfg), "seed": seed})
-    return sink
+    return stage_run("deepmoji", f"pretrained encoder {name}", f"{ENCODER_STAGE}/{name}",
+                     {**config_dict(cfg), "seed": seed})
 
 
 def _work_dir(final: Path) -> Path:
@@ -329,8 +244,7 @@ def _build_encoder(cfg: PretrainConfig, seed: int, data: Path, ctx, sink, out: P
                          train=load_split(data, "train"), val=load_split(data, "val"),
                          loss=objective.loss, evaluate=objective.evaluate)
     # DeepMoji: Adam 1e-3, gradient norm clipped at 1, early stopping on validation loss.
-    settings = FitSettings(epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, optimizer="adam",
-                           clip=1.0, patience=cfg.patience, monitor="val_loss", mode="min", seed=seed)
+    settings = FitSettings(epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, patience=cfg.patience, seed=seed)
     if ctx is not None:
         result = ctx.fit(problem, settings, name=f"encoder-{encoder_dir(cfg, seed).name}")
     else:  # checkpoints outside the temporary build folder, so a killed build resumes
@@ -410,7 +324,7 @@ def load_pretrained(path: Path, tokenizer: DeepMojiTokenizer | None = None) -> P
     return PretrainedEncoder(model, tok, list(info["labels"]), path.name, info)
 
 
-__all__ = ["ClassifyObjective", "EncoderVocabMismatch", "PretrainConfig", "PretrainedEncoder",
-           "check_config", "check_encoder_stage", "encoder_dir", "frequency_matched_words", "holdout_mask",
+__all__ = ["EncoderVocabMismatch", "PretrainConfig", "PretrainedEncoder",
+           "check_config", "check_encoder_stage", "encoder_dir", 
            "load_pretrained", "load_split", "pretrained_encoder", "pretraining_data", "verify_data",
            "word_examples"]

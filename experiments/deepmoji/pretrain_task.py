@@ -17,8 +17,8 @@ from sklearn.metrics import f1_score
 
 from components.metrics import hit_at_k
 from components.text import bow_featurizer
+from components.training import ClassifyObjective
 from experiments.deepmoji.encoder_stage import (
-    ClassifyObjective,
     PretrainConfig,
     check_config,
     load_pretrained,

@@ -165,20 +165,6 @@ class _StepModel:
         return model
 
 
-@dataclass
-class _StepSink:
-    """Prefixes a chain-thaw step's per-epoch metrics (`step2.val_loss`) so steps do not overlap."""
-
-    sink: object
-    prefix: str
-
-    def log_metrics(self, metrics: dict, step: int | None = None) -> None:
-        self.sink.log_metrics({f"{self.prefix}{k}": v for k, v in metrics.items()}, step)
-
-    def set_tags(self, tags: dict) -> None:
-        self.sink.set_tags({f"{self.prefix}{k}": v for k, v in tags.items()})
-
-
 def _subsample(ind: np.ndarray, cap: int) -> np.ndarray:
     if not cap or cap >= len(ind):
         return ind
@@ -238,11 +224,9 @@ def run_cell(cfg: TransferConfig, ctx) -> dict[str, float]:
         build = _StepModel(config, tuple(groups), pretrained, tok.vocab_hash(), previous)
         problem = FitProblem(build, train, arrays["val"], objective.loss, objective.evaluate)
         settings = FitSettings(epochs=cfg.epochs, batch_size=cfg.batch_size,
-                               lr=transfer_lr(cfg.mode, i if cfg.mode == "chain-thaw" else None),
-                               optimizer="adam", clip=1.0, patience=cfg.patience,
-                               monitor="val_loss", mode="min", seed=ctx.seed)
-        step_ctx = ctx if len(steps) == 1 or ctx.sink is None else dataclasses.replace(
-            ctx, sink=_StepSink(ctx.sink, f"step{i}."))
+                               lr=transfer_lr(cfg.mode, i if cfg.mode == "chain-thaw" else None), patience=cfg.patience, seed=ctx.seed)
+        # a chain-thaw step's per-epoch metrics are `step2.val_loss`, so the steps do not overlap
+        step_ctx = ctx if len(steps) == 1 else ctx.with_metric_prefix(f"step{i}.")
         result = step_ctx.fit(problem, settings, name=f"step{i}")
         # DeepMoji's one checkpoint across all steps: a step that does not lower the best
         # validation loss so far leaves the weights as they were.

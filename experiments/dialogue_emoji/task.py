@@ -171,8 +171,7 @@ def run_cell(cfg: DialogueConfig, ctx) -> dict[str, float]:
             build_model=functools.partial(cls, vocab_size, len(DIALOGUE_EMOTICONS), cfg.dim, cfg.dropout),
             train=part(0), val=part(1), loss=objective.loss, evaluate=objective.evaluate)
         settings = FitSettings(epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr,
-                               optimizer=cfg.optimizer, clip=5.0, patience=cfg.patience,
-                               monitor="val_loss", mode="min", seed=ctx.seed)
+                               optimizer=cfg.optimizer, clip=5.0, patience=cfg.patience, seed=ctx.seed)
         result = ctx.fit(problem, settings)
         scores = objective.scores(result.model, part(2))
     gold = labels[split == 2]

@@ -43,17 +43,16 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from scipy.cluster.hierarchy import cophenet
 from scipy.spatial.distance import squareform
 
 from components.analysis import (
     CooccurrenceCounter,
     cosine_distances,
+    counter_ppmi,
     flat_clusters,
     hierarchical_clustering,
     plot_heatmap_dendrogram,
-    ppmi_matrix,
     shares_from_counts,
 )
 from components.data import (
@@ -145,18 +144,6 @@ def count(tweets: Iterable[Tweet]) -> CooccurrenceCounter:
     counter = CooccurrenceCounter()
     counter.update_many(tweets)
     return counter
-
-
-def _rows(counter: CooccurrenceCounter, hashtags: Sequence[str]) -> list[int]:
-    index = {h: i for i, h in enumerate(counter.hashtags)}
-    return [index[h] for h in hashtags]
-
-
-def hashtag_ppmi(counter: CooccurrenceCounter, hashtags: Sequence[str]) -> sp.csr_matrix:
-    """Emoji-PPMI rows of `hashtags`, with marginals over every tweet counted."""
-    counts, _, _ = counter.matrix()
-    rows = _rows(counter, hashtags)
-    return ppmi_matrix(counts[rows], counter.n_tweets, counter.hashtag_counts[rows], counter.emoji_counts)
 
 
 def scale_check(n_tweets: int = 1_000_000, seed: int = 0) -> dict[str, float]:
@@ -276,7 +263,7 @@ def figure2(cfg: AnalysisConfig, counter: CooccurrenceCounter, out: Path, title:
     tags = [h for h, _ in counter.top_hashtags(cfg.top_hashtags)]
     if len(tags) < 2:
         raise ValueError(f"figure2 needs at least 2 hashtags, the data hold {len(tags)}")
-    ppmi = hashtag_ppmi(counter, tags)
+    ppmi = counter_ppmi(counter, tags)
     dist = cosine_distances(ppmi)
     emojis = np.array(counter.emojis)
     dense = ppmi.toarray()

@@ -37,6 +37,7 @@ import pandas as pd
 import torch
 
 from components.data import dataset_sha256s, load_tweeteval_emoji
+from components.data.splits import holdout_mask
 from components.text import (
     UNK_ID,
     HashtagSegmenter,
@@ -48,7 +49,7 @@ from components.text import (
     remove_emojis,
     remove_hashtags,
 )
-from experiments.deepmoji.encoder_stage import holdout_mask, load_pretrained
+from experiments.deepmoji.encoder_stage import load_pretrained
 from orchestration.stages import cached_stage
 
 INPUTS = ("noemoji", "emoji_token", "demoji")  # the three Base rows' treatment of the emoji

@@ -33,8 +33,13 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from components.generators import PAD_ID, Seq2Seq, Seq2SeqConfig, beam_search, seq2seq_loss
-from components.metrics import f1_at_k, map_at_k, mean_hashtag_rouge, normalize_hashtag
+from components.generators import Seq2Seq, Seq2SeqConfig, Seq2SeqObjective, generate
+from components.metrics import (
+    f1_at_k,
+    map_at_k,
+    mean_hashtag_rouge,
+    top1_correct,
+)
 from components.text import Vocabulary
 from components.training import FitProblem, FitSettings
 from experiments.deepmoji.encoder_stage import (
@@ -55,11 +60,11 @@ from experiments.emoji_hashtags.generation_data import (
     fused_stage,
     load_corpus,
 )
+from orchestration.significance import TOP1_ARTIFACT
 from orchestration.spec import RunSettings, SpecError
 from orchestration.task import Task
 
 FUSIONS = ("none", "emojis", "words")  # none: a Base row; else the frozen encoder's target
-TOP1_ARTIFACT = "top1_correct.npy"
 
 
 @dataclass(frozen=True)
@@ -124,60 +129,6 @@ def prepare(cfg: HashtagGenConfig) -> None:
         fused_stage(pretrained_encoder(pretrain_config(cfg), cfg.pretrain_seed), cfg.max_tweets, cfg.split_seed)
 
 
-@dataclass
-class _Objective:
-    """Tweet-level inputs; batches carry tweet indices, so a tweet copied once per hashtag is
-    stored once. Picklable for Ray Train workers."""
-
-    src: np.ndarray
-    src_len: np.ndarray
-    fused: np.ndarray | None = None
-
-    def inputs(self, tweets: np.ndarray, device: torch.device, fused: np.ndarray | None = None) -> dict:
-        width = max(int(self.src_len[tweets].max()), 1)  # cut the padding no tweet here needs
-        out = {"src": torch.as_tensor(self.src[tweets, :width]).to(device),
-               "src_len": torch.as_tensor(self.src_len[tweets])}
-        vectors = fused if fused is not None else (None if self.fused is None else self.fused[tweets])
-        if vectors is not None:
-            out["fused"] = torch.as_tensor(vectors).to(device)
-        return out
-
-    def loss(self, model, batch) -> torch.Tensor:
-        tgt = batch["tgt"]
-        width = int((tgt != PAD_ID).sum(1).max())
-        return seq2seq_loss(model, {**self.inputs(batch["tweet"].cpu().numpy(), tgt.device), "tgt": tgt[:, :width]})
-
-    def evaluate(self, model, arrays: dict[str, np.ndarray], chunk: int = 512) -> dict[str, float]:
-        device = next(model.parameters()).device
-        total, tokens = 0.0, 0
-        for s in range(0, len(arrays["tweet"]), chunk):
-            tgt = torch.as_tensor(arrays["tgt"][s:s + chunk]).to(device)
-            n = int((tgt[:, 1:] != PAD_ID).sum())  # the loss is a mean over these tokens
-            total += float(self.loss(model, {"tweet": torch.as_tensor(arrays["tweet"][s:s + chunk]), "tgt": tgt})) * n
-            tokens += n
-        return {"val_loss": total / max(tokens, 1)}
-
-
-def generate(model, obj: _Objective, tweets: np.ndarray, words: list[str], beam: int, max_len: int,
-             n_best: int, fused: np.ndarray | None = None, chunk: int = 64) -> list[list[str]]:
-    """Each tweet's n-best hashtags (words joined by spaces), best first, by batched beam search
-    on the model's device; `fused` (aligned with `tweets`) replaces the objective's vectors."""
-    device = next(model.parameters()).device
-    out = []
-    for s in range(0, len(tweets), chunk):
-        inp = obj.inputs(tweets[s:s + chunk], device, None if fused is None else fused[s:s + chunk])
-        hyps = beam_search(model, inp["src"], inp["src_len"], beam=beam, max_len=max_len,
-                           fused=inp.get("fused"), n_best=n_best)
-        out.extend([" ".join(words[i] for i in ids) for ids, _ in h] for h in hyps)
-    return out
-
-
-def top1_correct(preds: list[list[str]], golds: list[list[str]]) -> np.ndarray:
-    """Per tweet: is the top-1 hashtag one of its golds (stemmed words, as F1@1 compares them)."""
-    return np.array([bool(p) and normalize_hashtag(p[0]) in {normalize_hashtag(g) for g in gold}
-                     for p, gold in zip(preds, golds, strict=True)], dtype=bool)
-
-
 def score(preds: list[list[str]], golds: list[list[str]]) -> dict[str, float]:
     return {"f1_at_1": f1_at_k(preds, golds, 1), "map_at_5": map_at_k(preds, golds, 5),
             "rouge1": mean_hashtag_rouge([p[0] if p else None for p in preds], golds)}
@@ -214,7 +165,7 @@ def run_cell(cfg: HashtagGenConfig, ctx) -> dict[str, float]:
     table = ("with" if reads_emoji else "without", "without")
     conditions = {"with": ("with" if reads_emoji else "without", "with" if fused else "without"),
                   "without": ("without", "without")}
-    obj = _Objective(a[f"src_{table[0]}"], a[f"src_{table[0]}_len"], fused.get("without"))
+    obj = Seq2SeqObjective(a[f"src_{table[0]}"], a[f"src_{table[0]}_len"], "tweet", fused.get("without"))
     model_cfg = Seq2SeqConfig(src_vocab=len(vocab), tgt_vocab=len(vocab), share_embeddings=True,
                               embed_dim=cfg.embed_dim, hidden=cfg.hidden, enc_layers=2, dropout=cfg.dropout,
                               copy=cfg.copy, fusion_dim=fused["without"].shape[1] if fused else 0)
@@ -222,8 +173,7 @@ def run_cell(cfg: HashtagGenConfig, ctx) -> dict[str, float]:
                          train={"tweet": a["train_tweet"], "tgt": a["train_tgt"]},
                          val={"tweet": a["val_tweet"], "tgt": a["val_tgt"]},
                          loss=obj.loss, evaluate=obj.evaluate)
-    settings = FitSettings(epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, optimizer="adam",
-                           clip=1.0, patience=cfg.patience, monitor="val_loss", mode="min", seed=ctx.seed)
+    settings = FitSettings(epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, patience=cfg.patience, seed=ctx.seed)
     start = time.time()
     result = ctx.fit(problem, settings)
     train_seconds, start = time.time() - start, time.time()
@@ -231,7 +181,7 @@ def run_cell(cfg: HashtagGenConfig, ctx) -> dict[str, float]:
     test = a["test_tweet"]
     golds = [examples[i].targets for i in test]
     model = result.model.to("cuda" if cfg.use_gpu and torch.cuda.is_available() else "cpu")
-    decode = functools.partial(generate, model, tweets=test, words=vocab.tokens, beam=cfg.beam,
+    decode = functools.partial(generate, model, idx=test, words=vocab.tokens, beam=cfg.beam,
                                max_len=cfg.max_tgt_len, n_best=min(5, cfg.beam))
     preds = decode(obj)
     # Figure 5: every test tweet also decoded with the label emoji put back for each reader of it,
@@ -239,7 +189,8 @@ def run_cell(cfg: HashtagGenConfig, ctx) -> dict[str, float]:
     decoded = {table: preds}
     for src, enc in conditions.values():
         if (src, enc) not in decoded:
-            decoded[(src, enc)] = decode(_Objective(a[f"src_{src}"], a[f"src_{src}_len"], fused.get("without")),
+            decoded[(src, enc)] = decode(Seq2SeqObjective(a[f"src_{src}"], a[f"src_{src}_len"], "tweet",
+                                                          fused.get("without")),
                                          fused=fused["with_test"] if enc == "with" else None)
     with_emoji, without_emoji = decoded[conditions["with"]], decoded[conditions["without"]]
     correct = top1_correct(preds, golds)
@@ -286,5 +237,5 @@ def run_stats(cfg: HashtagGenConfig, ctx) -> dict[str, float]:
 HASHTAG_GENERATION = Task("hashtag_generation", HashtagGenConfig, run_cell, data_sha256s, prepare)
 HASHTAG_STATS = Task("hashtag_stats", HashtagGenConfig, run_stats, data_sha256s, stats_prepare)
 
-__all__ = ["FUSIONS", "INPUTS", "TOP1_ARTIFACT", "HashtagGenConfig", "frequency_buckets", "generate",
-           "pretrain_config", "score", "top1_correct"]
+__all__ = ["FUSIONS", "INPUTS", "HashtagGenConfig", "frequency_buckets",
+           "pretrain_config", "score"]

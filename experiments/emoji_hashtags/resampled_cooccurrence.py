@@ -21,8 +21,8 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from components.analysis import CooccurrenceCounter, ppmi_matrix
-from orchestration.runtime import ensure_ray
+from components.analysis import CooccurrenceCounter, counter_ppmi
+from orchestration.runtime import parallel_map
 
 Tweet = tuple[list[str], list[str]]  # (lower-cased hashtags, canonical emojis)
 
@@ -43,13 +43,7 @@ def resampled_cooccurrence(pool: Sequence[Tweet], n_tweets: int, seed: int = 0, 
 
     counter = CooccurrenceCounter()
     counter.update_many(stream())
-    return counter, (_ppmi(counter) if with_ppmi else None)
-
-
-def _ppmi(counter: CooccurrenceCounter) -> sp.csr_matrix:
-    """PPMI of every hashtag of `counter`, marginals over every tweet it counted."""
-    counts, _, _ = counter.matrix()
-    return ppmi_matrix(counts, counter.n_tweets, counter.hashtag_counts, counter.emoji_counts)
+    return counter, (counter_ppmi(counter) if with_ppmi else None)
 
 
 def shard_seed(seed: int, shard: int) -> int:
@@ -64,18 +58,14 @@ def parallel_resampled_cooccurrence(pool: Sequence[Tweet], n_tweets: int, worker
                                     pool_ref=None) -> tuple[CooccurrenceCounter, sp.csr_matrix]:
     """`n_tweets` drawn from `pool` and counted by `workers` Ray tasks, merged, then PPMI.
 
-    `pool_ref` (an `ObjectRef` of `pool`) lets repeated calls share one upload.
+    `pool_ref` (what `orchestration.runtime.share(pool)` returned) lets repeated calls share one upload.
     """
     if workers < 1 or n_tweets < workers:
         raise ValueError(f"workers must be >= 1 and <= n_tweets, got workers={workers}, n_tweets={n_tweets}")
-    ensure_ray()
-    import ray
-
-    pool_ref = pool_ref if pool_ref is not None else ray.put(list(pool))
-    count = ray.remote(num_cpus=1)(_count_shard)
     sizes = [n_tweets // workers + (1 if i < n_tweets % workers else 0) for i in range(workers)]
-    shards = ray.get([count.remote(pool_ref, size, shard_seed(seed, i)) for i, size in enumerate(sizes)])
+    shards = parallel_map(_count_shard, pool_ref if pool_ref is not None else list(pool),
+                          [(size, shard_seed(seed, i)) for i, size in enumerate(sizes)])
     total = shards[0]
     for other in shards[1:]:
         total.merge(other)
-    return total, _ppmi(total)
+    return total, counter_ppmi(total)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import tempfile
 from pathlib import Path
 
@@ -29,14 +28,14 @@ import torch
 
 from components.classifiers.hashtag import HASHTAG_CLASSIFIERS, HashtagClassifierConfig
 from components.data.splits import stratified_folds, stratified_holdout
-from components.training import FitProblem, FitSettings
-from experiments.deepmoji.encoder_stage import ClassifyObjective
+from components.training import ClassifyObjective, FitProblem, FitSettings
 from experiments.zeroshot_hashtags.data import (
     HashtagData,
     ZeroShotConfig,
     data_stage,
     load_data,
 )
+from orchestration.search import apply_search, load_search, save_search
 from orchestration.spec import SpecError, config_dict
 from orchestration.stages import cached_stage, stage_dir
 
@@ -59,9 +58,8 @@ def classifier(cfg: ZeroShotConfig, n_classes: int, vocab_size: int, embeddings:
 
 def fit_settings(cfg: ZeroShotConfig, seed: int, epochs: int | None = None) -> FitSettings:
     epochs = epochs or cfg.epochs
-    return FitSettings(epochs=epochs, batch_size=cfg.batch_size, lr=cfg.lr, optimizer="adam", clip=5.0,
-                       patience=cfg.patience if epochs == cfg.epochs else epochs, monitor="val_loss",
-                       mode="min", seed=seed)
+    return FitSettings(epochs=epochs, batch_size=cfg.batch_size, lr=cfg.lr, clip=5.0,
+                       patience=cfg.patience if epochs == cfg.epochs else epochs, seed=seed)
 
 
 def fold_split(cfg: ZeroShotConfig, labels: np.ndarray, fold: int) -> dict[str, np.ndarray]:
@@ -113,12 +111,6 @@ def search_trial(params: dict, cfg: ZeroShotConfig, data_dir: str) -> dict[str, 
     return {"val_loss": float(result.best_value), "val_acc": float(best["val_acc"])}
 
 
-def _write_search(result, out: Path) -> None:
-    result.trials.to_csv(out / "search_trials.csv", index=False)
-    (out / "best.json").write_text(json.dumps({"params": result.best_params, "val_loss": result.best_value,
-                                               "trials": len(result.trials)}))
-
-
 def prepare_searches(cfg: ZeroShotConfig) -> None:
     """Driver side, once per row: the searches of the folds the table will run that have no
     finished stage yet, as one Tune run (one independent Optuna study per fold), then one
@@ -142,7 +134,7 @@ def prepare_searches(cfg: ZeroShotConfig) -> None:
             groups=todo, metric="val_loss", mode="min", num_samples=cfg.search_samples, seed=0,
             max_concurrent=2, cpus_per_trial=1.0, name=name, storage_path=Path(tmp))
     for f in todo:
-        cached_stage(SEARCH_STAGE, _search_key(cfg, f), functools.partial(_write_search, results[f]))
+        cached_stage(SEARCH_STAGE, _search_key(cfg, f), functools.partial(save_search, results[f]))
 
 
 def tuned(cfg: ZeroShotConfig, fold: int) -> tuple[dict, Path | None]:
@@ -150,10 +142,8 @@ def tuned(cfg: ZeroShotConfig, fold: int) -> tuple[dict, Path | None]:
     if cfg.search_samples <= 0:
         return {}, None
     stage = stage_dir(SEARCH_STAGE, _search_key(cfg, fold))
-    if not (stage / ".complete").is_file():
-        raise SpecError(f"no finished search for {cfg.model}, fold {fold} ({stage}): it runs in the "
-                        f"task's prepare for the folds in `folds` (now {cfg.folds or 'every fold'})")
-    return json.loads((stage / "best.json").read_text()), stage
+    return load_search(stage, f"no finished search for {cfg.model}, fold {fold} ({stage}): it runs in the "
+                              f"task's prepare for the folds in `folds` (now {cfg.folds or 'every fold'})"), stage
 
 
 # ---- the cell ----------------------------------------------------------------------------
@@ -174,11 +164,8 @@ def run_supervised(cfg: ZeroShotConfig, ctx) -> dict[str, float]:
     best, stage = tuned(cfg, fold)
     extra: dict[str, float] = {}
     if best:
-        cfg = dataclasses.replace(cfg, **best["params"])
+        cfg = apply_search(cfg, best, stage, ctx)
         extra = {"search_val_loss": best["val_loss"], **{f"tuned_{k}": v for k, v in best["params"].items()}}
-        if ctx.sink is not None:
-            ctx.sink.log_params({f"tuned.{k}": v for k, v in best["params"].items()})
-        ctx.log_artifact(stage / "search_trials.csv")
     result = ctx.fit(problem_for(cfg, data, split), fit_settings(cfg, seed=fold))
     scores = ClassifyObjective().scores(result.model, data.subset(split["test"]))
     gold = data.labels[split["test"]]

@@ -27,10 +27,9 @@ import torch
 
 from components.data.splits import stratified_holdout
 from components.metrics import hit_at_k_ties
-from components.training import FitProblem
+from components.training import ClassifyObjective, FitProblem
 from components.zsl import DEM, ESZSL, ConSE
 from components.zsl.splits import draw_unseen, few_shot_mask, parse_split
-from experiments.deepmoji.encoder_stage import ClassifyObjective
 from experiments.zeroshot_hashtags.data import HashtagData, ZeroShotConfig, load_data
 from experiments.zeroshot_hashtags.supervised import classifier, fit_settings
 from orchestration.spec import SpecError
@@ -166,9 +165,8 @@ def run_zeroshot(cfg: ZeroShotConfig, ctx) -> dict[str, float]:
     # ties broken at random: a label vector of zeros would otherwise tie first everywhere
     metrics = {f"hit_at_{k}": hit_at_k_ties(scores, gold, k) for k in (1, 2, 5)}
     tags = data.meta["tags"]
-    if ctx.sink is not None:
-        ctx.sink.set_tags({"emojitags.unseen_hashtags": " ".join(f"#{tags[i]}" for i in split["unseen"])[:4000],
-                           "emojitags.feature_stage": stage.name})
+    ctx.set_tags({"emojitags.unseen_hashtags": " ".join(f"#{tags[i]}" for i in split["unseen"])[:4000],
+                  "emojitags.feature_stage": stage.name})
     return {**metrics, "chance_hit_at_1": 1.0 / n_unseen, "n_unseen": float(n_unseen),
             "n_test": float(len(gold)), "n_train": float(len(train_idx)),
             # tweets of unseen hashtags the feature model trained on: 0 in zero-shot
