@@ -77,8 +77,8 @@ def _transpose_grid(exp: Experiment, table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _order(key, rows: list[str], grid: Mapping[str, tuple] | None = None):
-    """Rows in declared order, then grid values in declared order (not sorted: "zero-shot"
-    is read before "few-shot")."""
+    """Rows in declared order, then grid values in declared order (not sorted: a grid's
+    values read in the order the experiment file gives them)."""
     row = key[0] if isinstance(key, tuple) else key
     values = key[1:] if isinstance(key, tuple) else ()
     declared = list((grid or {}).values())

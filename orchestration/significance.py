@@ -1,6 +1,6 @@
 """Table-level significance: McNemar's exact test of one row against each other row, per seed.
 
-    Experiment(..., significance=McNemar(reference="SEQ2SEQ-Emoji"))
+    Experiment(..., significance=McNemar(reference="<the row every other row is tested against>"))
 
 Each cell logs its per-test-item top-1 outcomes (a 0/1 `.npy`, items in one fixed order shared
 by every row) as an MLflow artifact; the runner hands the finished cells here. For every row

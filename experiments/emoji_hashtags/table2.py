@@ -11,10 +11,9 @@ encoder's attention vector into the decoder's first state, pretrained to predict
 exact test of SEQ2SEQ-Emoji against each row on the paired per-tweet top-1 hits, one p per seed
 (the paper marks SEQ2SEQ-Emoji significant at p < 0.05 against every baseline).
 
-Time at `cpu` on 2 cores, estimated (not yet run end to end): about 50 minutes. The two
-encoders pretrain first in the driver (~5 min: ~40k and ~15k tweets, 4 epochs at ~1 min per
-40k), then 15 cells run two at a time, each ~5.5 min (2 epochs x 1,435 steps at ~0.1 s of
-CPU per step of 64 pairs, 2 validation passes, 2 beam searches of 4.3k test tweets ~13 s each).
+Time at `cpu` on 2 cores from an empty store, measured twice on 2026-11-30: 59:10 and 59:57
+(the two encoders pretrain first in the driver, 3.6 min; then 15 cells two at a time: training
+87% of the wall time, decoding 5%; `python -m benchmarks table_profile` splits a run's time).
 `smoke` (the tests) takes 1-2 minutes.
 """
 
