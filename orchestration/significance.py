@@ -45,6 +45,7 @@ def _no_progress_bars() -> Iterator[None]:
 # The one name of the per-item top-1 outcomes a cell logs for McNemar's test (a bool .npy).
 TOP1_ARTIFACT = "top1_correct.npy"
 
+
 @dataclass(frozen=True)
 class McNemar:
     reference: str                      # the row every other row is tested against
