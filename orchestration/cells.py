@@ -53,6 +53,7 @@ def _cell_trainable(config: dict, payloads: list[PendingCell]) -> None:
     torch.set_num_threads(max(1, p.cell.config.threads))
     task = p.task
     p.sink.set_tags({"emojitags.status": "running"})
+    p.work_dir.mkdir(parents=True, exist_ok=True)
     start = time.time()
     try:
         metrics = task.run_cell(p.cell.config, CellContext(p.cell, p.sink, p.work_dir, p.parent))

@@ -16,6 +16,7 @@ def load_experiment(path: str) -> Experiment:
         raise SpecError(f"experiment file {path} does not exist")
     spec = importlib.util.spec_from_file_location(f"_experiment_{p.stem}", p)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # what its dataclasses and pickles look their module up by
     spec.loader.exec_module(module)
     exp = getattr(module, "EXPERIMENT", None)
     if not isinstance(exp, Experiment):
@@ -30,6 +31,8 @@ def _run(exp: Experiment, args: argparse.Namespace) -> int:
     result = run_experiment(exp, args.scale, config, run, force=args.force)
     print()
     print(result.markdown)
+    if result.claims:
+        print(result.claims)
     print(f"{result.trained} cells trained, {result.reused} reused, {result.seconds:.0f} s. "
           f"MLflow parent run {result.parent_run_id}; browse with: mlflow ui --backend-store-uri "
           f"{_uri_hint()}")
@@ -51,8 +54,17 @@ def _table(exp: Experiment, args: argparse.Namespace) -> int:
     if run is None:
         raise SpecError(f"no finished table for {exp.id}{' at scale ' + args.scale if args.scale else ''} "
                         f"in {uri}; run it first")
-    text = mlflow.artifacts.load_text(f"runs:/{run.info.run_id}/table.md") if uri else ""
-    print(text)
+    print(mlflow.artifacts.load_text(f"runs:/{run.info.run_id}/table.md"))
+    if exp.claims:  # recomputed from the stored cells: the file's claims now, no training
+        import io
+
+        import pandas as pd
+        from mlflow.tracking import MlflowClient
+
+        from orchestration import claims
+
+        cells = pd.read_csv(io.StringIO(mlflow.artifacts.load_text(f"runs:/{run.info.run_id}/cells.csv")))
+        print(claims.to_markdown(exp, claims.evaluate(exp, cells, MlflowClient(uri))))
     return 0
 
 

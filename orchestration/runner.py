@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from orchestration import claims
 from orchestration.cells import PendingCell, run_cells
 from orchestration.report import caption, cells_frame, summary_table, to_markdown
 from orchestration.runtime import ensure_ray, home, quiet_environment
@@ -40,7 +41,8 @@ class TableResult:
     scale: str
     table: pd.DataFrame
     cells: pd.DataFrame
-    markdown: str
+    markdown: str       # the caption and the table
+    claims: str         # the claims' verdicts, as printed under the table ("" when none)
     parent_run_id: str
     trained: int
     reused: int
@@ -106,11 +108,11 @@ def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None
                           f"(rerun the same command to retry only those): {detail}")
 
     mark = time.time()
-    frame, table, md = _write_table(exp, scale, plan, finished, tracker, parent)
+    frame, table, md, claims_md = _write_table(exp, scale, plan, finished, tracker, parent)
     phases["table_seconds"] = time.time() - mark
     parent.log_metrics({f"phase.{k}": v for k, v in phases.items()})
     parent.terminate("FINISHED")
-    return TableResult(exp, scale, table, frame, md, parent.run_id, len(pending_cells), reused,
+    return TableResult(exp, scale, table, frame, md, claims_md, parent.run_id, len(pending_cells), reused,
                        time.time() - start)
 
 
@@ -141,8 +143,8 @@ def _train(exp: Experiment, tracker: Tracker, parent: RunSink, cells: list[Cell]
 
 
 def _write_table(exp: Experiment, scale: str, plan: _Plan, finished: dict, tracker: Tracker,
-                 parent: RunSink) -> tuple[pd.DataFrame, pd.DataFrame, str]:
-    """The table, its significance and figures from the finished cells, logged to the parent run."""
+                 parent: RunSink) -> tuple[pd.DataFrame, pd.DataFrame, str, str]:
+    """The table, its significance, claims and figures from the finished cells, logged to the parent run."""
     frame = cells_frame([_record(c, finished[c.key]) for c in plan.cells])
     table = summary_table(exp, frame)
     significance = None
@@ -158,12 +160,16 @@ def _write_table(exp: Experiment, scale: str, plan: _Plan, finished: dict, track
             significance.to_csv(out / "significance.csv", index=False)
         for fig in exp.figures:
             fig.render(exp, frame, out)
+        verdicts = claims.evaluate(exp, frame, tracker.client)
+        if verdicts:
+            claims.write(exp, verdicts, out)
+            parent.set_tags(claims.tags(verdicts))
         for f in sorted(out.iterdir()):
             parent.log_artifact(f)
     summary = frame.groupby("row")[[m.key for m in exp.metrics if m.key in frame]].mean()
     parent.log_metrics({_metric_name(f"{row}/{k}"): v for row, r in summary.iterrows()
                         for k, v in r.items() if pd.notna(v)})
-    return frame, table, md
+    return frame, table, md, claims.to_markdown(exp, verdicts)
 
 
 def _open_cell(tracker: Tracker, parent: RunSink, exp: Experiment, cell: Cell, scale: str, commit: str,

@@ -71,6 +71,8 @@ class Experiment:
     transpose: bool = False                  # metrics as table rows, experiment rows as columns
     figures: Sequence[Any] = ()              # orchestration.report figure specs
     significance: Any = None                 # orchestration.significance.McNemar, optional
+    claims: Sequence[Any] = ()               # orchestration.claims: what the paper asserts of this table
+    claims_note: str = ""                    # why a table states no claim (a descriptive table)
 
     def __post_init__(self) -> None:
         if not isinstance(self.task, Task):
@@ -90,6 +92,9 @@ class Experiment:
         unknown = set(self.paper) - set(names)
         if unknown:
             raise SpecError(f"experiment {self.id}: paper numbers for unknown rows {sorted(unknown)}")
+        from orchestration.claims import check_claims
+
+        check_claims(self)
 
     @property
     def paper_id(self) -> str:

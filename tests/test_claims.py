@@ -1,0 +1,92 @@
+"""Claims: the verdict statistics against scipy/statsmodels, and verdicts from a real table."""
+
+from __future__ import annotations
+
+import io
+import math
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mlflow.tracking import MlflowClient
+
+from orchestration import Experiment, Metric, Row, SpecError
+from orchestration.claims import (
+    HELD,
+    INCONCLUSIVE,
+    REVERSED,
+    Better,
+    mcnemar_counts,
+    mcnemar_verdict,
+    paired_t_verdict,
+)
+
+TABLE = str(Path(__file__).with_name("claims_table.py"))
+
+
+def test_mcnemar_matches_statsmodels_on_a_hand_case():
+    from statsmodels.stats.contingency_tables import mcnemar
+
+    a = np.array([1] * 30 + [0] * 10 + [1] * 50 + [0] * 10, bool)   # 30 only a, 10 only b
+    b = np.array([0] * 30 + [1] * 10 + [1] * 50 + [0] * 10, bool)
+    assert mcnemar_counts(a, b) == (30, 10)
+    verdict, d, low, high, p = mcnemar_verdict(30, 10, 100, 0.05)
+    assert p == pytest.approx(mcnemar([[50, 30], [10, 10]], exact=True).pvalue, rel=1e-9)
+    assert verdict == HELD and d == pytest.approx(0.2)
+    # Wald's interval of a paired difference: sqrt(b + c - (b - c)^2 / n) / n
+    se = math.sqrt(40 - 400 / 100) / 100
+    assert (low, high) == pytest.approx((0.2 - 1.96 * se, 0.2 + 1.96 * se))
+    assert mcnemar_verdict(10, 30, 100, 0.05)[0] == REVERSED
+    assert mcnemar_verdict(12, 10, 100, 0.05)[0] == INCONCLUSIVE
+    assert mcnemar_verdict(0, 0, 100, 0.05)[4] == 1.0
+
+
+def test_paired_t_matches_scipy_on_a_hand_case():
+    from scipy import stats
+
+    better, worse = np.array([0.52, 0.55, 0.50, 0.56]), np.array([0.48, 0.49, 0.47, 0.50])
+    verdict, d, low, high, p = paired_t_verdict(better, worse, 0.05)
+    assert p == pytest.approx(stats.ttest_rel(better, worse).pvalue)
+    ci = stats.ttest_rel(better, worse).confidence_interval(0.95)
+    assert (low, high) == pytest.approx((ci.low, ci.high))
+    assert verdict == HELD and d == pytest.approx(0.0475)
+    assert paired_t_verdict(worse, better, 0.05)[0] == REVERSED
+    assert paired_t_verdict(better[:1], worse[:1], 0.05)[0] == INCONCLUSIVE  # one pair: no test
+
+
+def test_a_claim_naming_an_unknown_row_or_metric_is_refused_when_the_file_loads():
+    from claims_task import CONSTRUCTED, ConstructedConfig
+
+    def build(claim):
+        return Experiment(id="t/x", title="x", task=CONSTRUCTED,
+                          scales={s: ConstructedConfig() for s in ("smoke", "cpu", "paper")},
+                          rows=(Row("a"), Row("b")), metrics=(Metric("accuracy", "Acc"),), claims=(claim,))
+
+    with pytest.raises(SpecError, match=r"claim 1 .*unknown rows \['c'\]; rows are a, b"):
+        build(Better("a", than="c", metric="accuracy"))
+    with pytest.raises(SpecError, match=r"unknown metric 'f1'; metrics are accuracy"):
+        build(Better("a", than="b", metric="f1"))
+    with pytest.raises(SpecError, match=r"test must be one of mcnemar, paired_t"):
+        build(Better("a", than="b", metric="accuracy", test="wilcoxon"))
+
+
+def test_a_table_prints_held_reversed_and_inconclusive_and_recomputes_them(table_workspace):
+    from orchestration.cli import load_experiment, main
+    from orchestration.runner import run_experiment
+
+    result = run_experiment(load_experiment(TABLE), "smoke")
+    verdicts = [line.split("**")[1] for line in result.claims.splitlines() if line.startswith("| ") and "**" in line]
+    assert verdicts == [HELD, REVERSED, INCONCLUSIVE, HELD, HELD]
+    client = MlflowClient()
+    parent = client.get_run(result.parent_run_id)
+    assert parent.data.tags["claim.01"] == "held: strong vs weak on accuracy"
+    assert parent.data.tags["claim.02"].startswith("reversed:") and parent.data.tags["claim.03"].startswith("inconclusive:")
+    assert "claims.md" in {a.path for a in client.list_artifacts(result.parent_run_id)}
+
+    out = io.StringIO()
+    with redirect_stdout(out):  # the table command: verdicts from the store, nothing trained
+        assert main(["table", TABLE]) == 0
+    assert "**held**" in out.getvalue() and "**reversed**" in out.getvalue() and "**inconclusive**" in out.getvalue()
+    again = run_experiment(load_experiment(TABLE), "smoke")
+    assert again.trained == 0 and again.claims == result.claims
