@@ -79,8 +79,12 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["mlflow-server"]:
         from orchestration.server import main as server_main
         return server_main(argv[1:])
+    if argv[:1] == ["report"]:
+        from orchestration.results import main as report_main
+        return _guarded(lambda: report_main(argv[1:]))
     parser = argparse.ArgumentParser(prog="python -m orchestration",
-                                     epilog="also: python -m orchestration mlflow-server --help")
+                                     epilog="also: python -m orchestration mlflow-server --help; "
+                                            "python -m orchestration report --help")
     sub = parser.add_subparsers(dest="command", required=True)
     p_run = sub.add_parser("run", help="run (or finish) an experiment's table")
     p_run.add_argument("experiment_file")

@@ -92,7 +92,8 @@ def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None
     commit = git_commit()
     parent = tracker.open_parent(exp.id, plan.table_key, {
         f"{TAG}table": exp.id, f"{TAG}scale": scale, f"{TAG}git_commit": commit,
-        f"{TAG}overrides": plan.shown or "(none)",
+        f"{TAG}overrides": plan.shown or "(none)", f"{TAG}title": exp.title,
+        **({f"{TAG}claims_note": exp.claims_note} if exp.claims_note else {}),
         "mlflow.note.content": caption(exp, scale, len(plan.cells), plan.shown),
         **{f"data.{k}": v for k, v in plan.data.items()}})
     phases = {"check_seconds": time.time() - start}  # where a table's time goes (benchmarks/table_profile.py)

@@ -90,3 +90,13 @@ def test_a_table_prints_held_reversed_and_inconclusive_and_recomputes_them(table
     assert "**held**" in out.getvalue() and "**reversed**" in out.getvalue() and "**inconclusive**" in out.getvalue()
     again = run_experiment(load_experiment(TABLE), "smoke")
     assert again.trained == 0 and again.claims == result.claims
+
+    # The results pages, from the store alone.
+    out = table_workspace / "results"
+    with redirect_stdout(io.StringIO()):
+        assert main(["report", "--out", str(out)]) == 0
+    page, index = (out / "tests.md").read_text(), (out / "README.md").read_text()
+    assert "## `tests/claims` (scale `smoke`)" in page and "Constructed cells with known verdicts" in page
+    assert "**reversed**" in page and "marked **[paper]**" in page and "test the machinery, not the paper" in page
+    assert "| [tests](tests.md) | `tests/claims` | smoke | strong above weak on Accuracy (%) | strong vs weak | **held** |" in index
+    assert "held 3 · reversed 1 · inconclusive 1" in index
