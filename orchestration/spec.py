@@ -168,9 +168,13 @@ def parse_overrides(exp: Experiment, items: Sequence[str]) -> tuple[dict[str, An
         key, raw = item.split("=", 1)
         if key == "seeds":
             run["seeds"] = parse_value(key, raw, tuple[int, ...])
+            if not run["seeds"] or len(set(run["seeds"])) != len(run["seeds"]):
+                raise SpecError(f"override seeds={raw}: expected distinct comma-separated ints, e.g. seeds=0,1")
         elif key == "rows":
             names = [r.name for r in exp.rows]
             wanted = [x.strip() for x in raw.split(",") if x.strip()]
+            if not wanted:
+                raise SpecError(f"override rows={raw}: expected comma-separated row names; rows are {', '.join(names)}")
             bad = [w for w in wanted if w not in names]
             if bad:
                 raise SpecError(f"override rows={raw}: unknown rows {bad}; rows are {', '.join(names)}")
@@ -204,6 +208,8 @@ def resolve_cells(exp: Experiment, scale: str, overrides: Mapping[str, Any] | No
     if scale not in SCALES:
         raise SpecError(f"unknown scale {scale!r}; scales: {', '.join(SCALES)}")
     run = run or {}
+    from orchestration.validate import check_config
+
     base = dataclasses.replace(exp.scales[scale], **(overrides or {}))
     rows = [r for r in exp.rows if r.name in run.get("rows", [r.name for r in exp.rows])]
     seeds = run.get("seeds", exp.seeds)
@@ -218,6 +224,8 @@ def resolve_cells(exp: Experiment, scale: str, overrides: Mapping[str, Any] | No
             raise SpecError(f"experiment {exp.id}, row {row.name}: {e}") from None
         for point in points:
             cfg = dataclasses.replace(row_cfg, **point)
+            where = f"experiment {exp.id}, scale {scale}, row {row.name}"
+            check_config(cfg, where + "".join(f", {k}={v}" for k, v in point.items()))
             for seed in seeds:
                 key = stable_hash({"task": exp.task.name, "row": row.name, "config": config_dict(cfg, include_execution=False),
                                    "seed": seed, "data": dict(data_sha256s or {}),
