@@ -15,6 +15,7 @@ import pandas as pd
 
 from orchestration import claims
 from orchestration.cells import PendingCell, run_cells
+from orchestration.leases import Leases
 from orchestration.report import caption, cells_frame, summary_table, to_markdown
 from orchestration.runtime import ensure_ray, home, quiet_environment
 from orchestration.spec import Cell, Experiment, config_dict, resolve_cells, stable_hash
@@ -97,9 +98,8 @@ def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None
         "mlflow.note.content": caption(exp, scale, len(plan.cells), plan.shown),
         **{f"data.{k}": v for k, v in plan.data.items()}})
     phases = {"check_seconds": time.time() - start}  # where a table's time goes (benchmarks/table_profile.py)
-    failed: dict[str, str] = {}
-    if pending_cells:
-        failed, finished = _train(exp, tracker, parent, pending_cells, scale, commit, plan.data, force, phases)
+    failed, finished, trained = _train_claimed(exp, tracker, parent, pending_cells, scale, commit, plan.data,
+                                               force, phases, finished)
     missing = [c for c in plan.cells if c.key not in finished]
     if missing:
         parent.set_tags({f"{TAG}missing_cells": ", ".join(c.label for c in missing)[:4000]})
@@ -113,8 +113,47 @@ def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None
     phases["table_seconds"] = time.time() - mark
     parent.log_metrics({f"phase.{k}": v for k, v in phases.items()})
     parent.terminate("FINISHED")
-    return TableResult(exp, scale, table, frame, md, claims_md, parent.run_id, len(pending_cells), reused,
+    return TableResult(exp, scale, table, frame, md, claims_md, parent.run_id, trained, len(plan.cells) - trained,
                        time.time() - start)
+
+
+def _train_claimed(exp: Experiment, tracker: Tracker, parent: RunSink, cells: list[Cell], scale: str,
+                   commit: str, data: dict[str, str], force: bool, phases: dict[str, float],
+                   finished: dict) -> tuple[dict[str, str], dict, int]:
+    """Train the cells no other driver holds; wait for (or take over) the ones another holds.
+    Returns ({key: error}, the store's finished cells, how many cells this driver trained)."""
+    if not cells:
+        return {}, finished, 0
+    leases = Leases(home())
+    failed: dict[str, str] = {}
+    waiting = cells
+    told, trained = False, 0
+    try:
+        while waiting:
+            mine = [c for c in waiting if leases.claim(c.key)]
+            if mine and not force:  # finished while we were looking: reuse, do not retrain
+                finished = tracker.finished_cells()
+                for c in [c for c in mine if c.key in finished]:
+                    leases.release(c.key)
+                mine = [c for c in mine if c.key not in finished]
+            if mine:
+                more, finished = _train(exp, tracker, parent, mine, scale, commit, data, force, phases)
+                failed |= more
+                trained += len(mine)
+                for c in mine:
+                    leases.release(c.key)
+            else:
+                finished = tracker.finished_cells()
+            waiting = [c for c in waiting if c.key not in finished and c not in mine]
+            if waiting and not mine:
+                if not told:
+                    print(f"{exp.id}: waiting for {len(waiting)} cells that another driver is training "
+                          f"(they are taken over if its claim is not renewed for {leases.ttl:.0f} s)", flush=True)
+                    told = True
+                time.sleep(min(10.0, leases.ttl / 4))
+    finally:
+        leases.release_all()
+    return failed, finished, trained
 
 
 def _train(exp: Experiment, tracker: Tracker, parent: RunSink, cells: list[Cell], scale: str,

@@ -7,6 +7,7 @@ Train's rank 0) log to the store themselves through a picklable `RunSink`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import time
@@ -55,9 +56,24 @@ def check_reachable(uri: str, timeout_s: float = 10.0) -> None:
                                 "start it (python -m orchestration mlflow-server) or unset "
                                 "MLFLOW_TRACKING_URI to use the local SQLite store") from None
     try:
-        MlflowClient(uri).search_experiments(max_results=1)
+        with store_init_lock(uri):  # a new SQLite store's schema is created here, once
+            MlflowClient(uri).search_experiments(max_results=1)
     except Exception as e:  # noqa: BLE001 - any store failure means the same to the user
         raise TrackingError(f"MLflow store {uri} cannot be used: {str(e).splitlines()[0]}") from None
+
+
+@contextlib.contextmanager
+def store_init_lock(uri: str):
+    """Drivers started together on a new SQLite store would race MLflow's schema creation
+    ("table ... already exists"): the first creates it while the others wait. A server migrates
+    its own store."""
+    if not uri.startswith("sqlite:///"):
+        yield
+        return
+    from orchestration.leases import file_lock
+
+    with file_lock(Path(uri[len("sqlite:///"):]).with_suffix(".init.lock")):
+        yield
 
 
 def git_commit() -> str:
@@ -112,12 +128,16 @@ class Tracker:
     def __init__(self, uri: str, mlflow_experiment: str) -> None:
         self.uri = uri
         self.client = MlflowClient(uri)
-        exp = self.client.get_experiment_by_name(mlflow_experiment)
-        if exp is None:
-            exp_id = self.client.create_experiment(mlflow_experiment, artifact_location=artifact_root(uri)
-                                                   and f"{artifact_root(uri)}/{mlflow_experiment}")
-        else:
-            exp_id = exp.experiment_id
+        with store_init_lock(uri):  # one experiment per paper, however many drivers start at once
+            exp = self.client.get_experiment_by_name(mlflow_experiment)
+            try:
+                exp_id = exp.experiment_id if exp is not None else self.client.create_experiment(
+                    mlflow_experiment, artifact_location=artifact_root(uri) and f"{artifact_root(uri)}/{mlflow_experiment}")
+            except Exception:  # noqa: BLE001 - another driver created it first (a server has no lock file)
+                exp = self.client.get_experiment_by_name(mlflow_experiment)
+                if exp is None:
+                    raise
+                exp_id = exp.experiment_id
         self.experiment_id = exp_id
 
     def find_parent(self, table_key: str):
