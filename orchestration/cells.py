@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import resource
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,8 @@ def _cell_trainable(config: dict, payloads: list[PendingCell]) -> None:
         metrics = task.run_cell(p.cell.config, CellContext(p.cell, p.sink, p.work_dir, p.parent))
         metrics = {k: float(v) for k, v in metrics.items()}
         metrics["cell_seconds"] = time.time() - start
+        # the trial process's high-water mark (its reused actor's: an upper bound for this cell)
+        metrics["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         p.sink.log_metrics(metrics)
         p.sink.set_tags({"emojitags.status": "finished"})
         p.sink.terminate("FINISHED")
