@@ -46,6 +46,10 @@ EXPERIMENT = Experiment(
     paper_note="TweetEval (Barbieri et al., 2020; BERTweet from Nguyen et al., 2020), emoji task, "
                "macro-F1 on the test split",
     data_note=PRETRAIN_NOTE + "; the word row: tweets holding exactly one of its 20 words",
+    claims_note="no claim: the DeepMoji blog asserts nothing about emoji-prediction scores against "
+                "TweetEval's baselines; the '(published)' rows are reference numbers only (no cells, so "
+                "nothing to pair), our SVM row checks data and metric against the published SVM, and the "
+                "20-word row predicts a different target (its scores are not comparable)",
 )
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from components.data.chitchat import DIALOGUE_EMOTICON_NAMES, DIALOGUE_EMOTICONS
 from experiments.dialogue_emoji.scales import DATA_NOTE, SCALES
 from experiments.dialogue_emoji.task import DIALOGUE_EMOJI
 from orchestration import Experiment, Metric, Row, run_cli
+from orchestration.claims import Better
 
 EXPERIMENT = Experiment(
     id="dialogue_emoji/table3",
@@ -25,6 +26,16 @@ EXPERIMENT = Experiment(
     data_note=DATA_NOTE + ". Paper (Weibo emojis, S-LSTM/H-LSTM P@1): heart 60.3/62.2, angry 49.3/51.0, "
               "astonished 46.6/47.4, cry 35.6/38.9, delicious 33.1/32.7, shy 23.5/28.5, nervous "
               "23.2/27.1, laugh 17.5/24.1, thinking 21.6/22.7, tears of joy 16.5/21.6",
+    # "H-LSTM has advantages over S-LSTM almost on every emoji category" (Table 3, observation 4):
+    # one paired t over seeds per emoticon; "almost" allows a category or two to go the other way
+    # (delicious does in the paper). The paper's "heart and angry are easier" names Weibo emojis
+    # with no counterpart here, so it is not tested.
+    claims=tuple(
+        Better("H-LSTM", than="S-LSTM", metric=f"p_at_1_{name.replace(' ', '_')}",
+               text=f"H-LSTM has advantages over S-LSTM almost on every emoji category (Table 3): {emo} {name}")
+        for emo, name in zip(DIALOGUE_EMOTICONS, DIALOGUE_EMOTICON_NAMES, strict=True)),
+    claims_note="Table 3 claims H-LSTM above S-LSTM 'almost on every' category: a single reversal "
+                "does not refute it; the per-emoji easy/hard ranking names Weibo emojis absent here",
 )
 
 if __name__ == "__main__":

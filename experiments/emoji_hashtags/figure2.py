@@ -37,6 +37,8 @@ EXPERIMENT = Experiment(
     data_note=DATA_NOTE + (". The paper's Figure 2 (30 US trending hashtags of May 2020) is "
                            "qualitative: five small tight clusters (WWE shows, webcasts, social "
                            "movements, K-pop, Lady Gaga songs) under single linkage"),
+    claims_note="qualitative: Figure 2's claim is that hashtags cluster topically by their emojis, judged "
+                "by reading the dendrogram, not a comparison of rows on a metric",
 )
 
 if __name__ == "__main__":

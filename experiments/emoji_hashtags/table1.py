@@ -34,6 +34,8 @@ EXPERIMENT = Experiment(
     data_note=DATA_NOTE + (". The emoji lists themselves are the artifacts table1_<source>.md "
                            "of this run; the paper's Table 1 (May 2020 trending hashtags) is "
                            "qualitative, with no numbers to set beside these"),
+    claims_note="descriptive: Table 1 lists the top-5 co-used emojis of chosen hashtags, a qualitative list "
+                "with no comparison between rows",
 )
 
 if __name__ == "__main__":

@@ -53,6 +53,7 @@ EXPERIMENT = Experiment(
     paper_note="Table 1 and sec. 4; its tweet count is the 321,385 cleaned tweets (805,031 collected), "
                "its hashtags counted only in the 31,249 tweets holding one",
     data_note=DATA_NOTE,
+    claims_note="descriptive: Table 1 reports data set counts (tweets, hashtags, vocabulary), no comparison",
 )
 
 if __name__ == "__main__":
