@@ -55,6 +55,9 @@ class Better:
     lower_is_better: bool = False
     where: Mapping[str, Any] = field(default_factory=dict)  # grid point(s) the claim is about
     text: str = ""
+    # The other side's grid point when it differs (few-shot against zero-shot of the same row):
+    # the keys it names are then not paired on.
+    than_where: Mapping[str, Any] = field(default_factory=dict)
 
     def comparisons(self, rows: Sequence[str]) -> list[tuple[str, str]]:
         than = [r for r in rows if r != self.row] if self.than == "*" else _names(self.than)
@@ -137,7 +140,7 @@ def check_claims(exp) -> None:
             raise SpecError(f"{name}: test must be one of {', '.join(TESTS)}, got {c.test!r}")
         if isinstance(c, AboveFloor) and c.test != "paired_t":
             raise SpecError(f"{name}: a floor is a logged metric, compared with test='paired_t'")
-        bad = [k for k in c.where if k not in exp.grid]
+        bad = [k for k in [*c.where, *getattr(c, "than_where", {})] if k not in exp.grid]
         if bad:
             raise SpecError(f"{name}: `where` names {bad}, not grid keys of this experiment "
                             f"({', '.join(exp.grid) or 'it has no grid'})")
@@ -208,13 +211,12 @@ def evaluate(exp, cells: pd.DataFrame, client=None) -> list[Verdict]:
     """Every claim's comparisons on the finished cells (`cells.csv`: row, seed, grid, metrics, run_id)."""
     labels = {m.key: m.label for m in exp.metrics}
     rows = [r.name for r in exp.rows if r.name in set(cells["row"])]
-    pair_keys = [*exp.grid, "seed"]
     outcomes = _Outcomes(client)
     out = []
     for claim in exp.claims:
-        frame = cells
-        for k, v in claim.where.items():
-            frame = frame[frame[k].isin(_names(v) if isinstance(v, (list, tuple)) else [v])]
+        than_where = getattr(claim, "than_where", {}) or {}
+        pair_keys = [*(k for k in exp.grid if k not in than_where), "seed"]
+        frame, other = _at(cells, claim.where), _at(cells, than_where or claim.where)
         sign = -1.0 if claim.lower_is_better else 1.0
         for better, worse in claim.comparisons(rows):
             mine = frame[frame["row"] == better].set_index(pair_keys)
@@ -223,7 +225,7 @@ def evaluate(exp, cells: pd.DataFrame, client=None) -> list[Verdict]:
                     raise SpecError(f"experiment {exp.id}: floor {claim.floor!r} is not a metric its cells log")
                 theirs = mine[[claim.floor]].rename(columns={claim.floor: claim.metric})
             else:
-                theirs = frame[frame["row"] == worse].set_index(pair_keys)
+                theirs = other[other["row"] == worse].set_index(pair_keys)
             common = mine.index.intersection(theirs.index)
             if claim.test == "mcnemar":
                 b = c = n = 0
@@ -240,9 +242,21 @@ def evaluate(exp, cells: pd.DataFrame, client=None) -> list[Verdict]:
                                                          sign * theirs.loc[common, claim.metric].to_numpy(),
                                                          claim.alpha)
                 d, lo, hi = sign * d, *sorted((sign * lo, sign * hi))
+            if than_where:
+                better, worse = (f"{better} ({_point(claim.where)})", f"{worse} ({_point(than_where)})")
             out.append(Verdict(describe(claim, labels), better, worse, claim.metric, claim.test, verdict,
                                d, lo, hi, p, n))
     return out
+
+
+def _at(cells: pd.DataFrame, where: Mapping[str, Any]) -> pd.DataFrame:
+    for k, v in where.items():
+        cells = cells[cells[k].isin(_names(v) if isinstance(v, (list, tuple)) else [v])]
+    return cells
+
+
+def _point(where: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in where.items())
 
 
 class _Outcomes:

@@ -100,3 +100,20 @@ def test_a_table_prints_held_reversed_and_inconclusive_and_recomputes_them(table
     assert "**reversed**" in page and "marked **[paper]**" in page and "test the machinery, not the paper" in page
     assert "| [tests](tests.md) | `tests/claims` | smoke | strong above weak on Accuracy (%) | strong vs weak | **held** |" in index
     assert "held 3 · reversed 1 · inconclusive 1" in index
+
+
+def test_a_grid_point_against_another_of_the_same_row():
+    import pandas as pd
+    from claims_task import CONSTRUCTED, ConstructedConfig
+
+    from orchestration.claims import evaluate
+
+    exp = Experiment(id="t/x", title="x", task=CONSTRUCTED, scales={s: ConstructedConfig() for s in ("smoke", "cpu", "paper")},
+                     rows=(Row("a"),), metrics=(Metric("accuracy", "Acc"),), grid={"setting": ("zero", "few")},
+                     claims=(Better("a", than="a", metric="accuracy", where={"setting": "few"},
+                                    than_where={"setting": "zero"}),))
+    cells = pd.DataFrame([{"row": "a", "setting": s, "seed": k, "accuracy": base + 0.01 * k, "run_id": ""}
+                          for s, base in (("zero", 0.4), ("few", 0.6)) for k in range(3)])
+    (v,) = evaluate(exp, cells)
+    assert (v.better, v.worse, v.n) == ("a (setting=few)", "a (setting=zero)", 3)
+    assert v.verdict == HELD and v.difference == pytest.approx(0.2)

@@ -50,13 +50,17 @@ EXPERIMENT = Experiment(
                  text=f"DEM-ZSL achieves better hashtag recommendation flat-hit than ConSE and ESZSL "
                       f"(Table 3, Sections 7.3-7.4): {split}, {setting}, hit@1")
           for setting in ("zero-shot", "few-shot") for split in SPLITS),
+        *(Better(f"{split} {name}", than=f"{split} {name}", metric="hit_at_1", where={"setting": "few-shot"},
+                 than_where={"setting": "zero-shot"},
+                 text=f"a few examples of each unseen hashtag improve on zero-shot (Table 3's two halves): "
+                      f"{split} {name}, few-shot vs zero-shot, hit@1 (paired by seed; the two settings are not yet "
+                      f"scored on the same test tweets)")
+          for split in SPLITS for name in METHODS),
         AboveFloor("hit_at_1", floor="chance_hit_at_1",
                    text="every method recommends unseen hashtags above chance (1 / number unseen) on hit@1, "
                         "both settings (our floor)"),
     ),
-    claims_note="few-shot above zero-shot for the same method (Table 3's two halves) compares grid points of one "
-                "row, which Better/Order (rows against rows) cannot state: compare the setting columns; the "
-                "'around 60% hit@5 even with 25/25' is a level, not a comparison",
+    claims_note="the 'around 60% hit@5 even with 25/25' is a level, not a comparison, and is not tested",
 )
 
 if __name__ == "__main__":
