@@ -106,6 +106,16 @@ def caption(exp: Experiment, scale: str, n_cells: int, overrides: str = "") -> s
     return " ".join(parts)
 
 
+def _save(fig, title: str, path: Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
 @dataclass(frozen=True)
 class LinePlot:
     """A metric over a grid axis, one line per row (e.g. P@1 over the embedding size)."""
@@ -133,12 +143,7 @@ class LinePlot:
             ax.set_xticks(sorted(cells[self.x].unique()))
             ax.grid(alpha=0.3)
             ax.legend()
-        fig.suptitle(self.title or exp.title)
-        fig.tight_layout()
-        path = out_dir / self.filename
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
-        return path
+        return _save(fig, self.title or exp.title, out_dir / self.filename)
 
 
 @dataclass(frozen=True)
@@ -173,9 +178,4 @@ class GroupedBars:
             ax.set_ylim(bottom=0)
             ax.grid(axis="y", alpha=0.3)
         axes[0][0].legend(fontsize=8)
-        fig.suptitle(self.title or exp.title)
-        fig.tight_layout()
-        path = out_dir / self.filename
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
-        return path
+        return _save(fig, self.title or exp.title, out_dir / self.filename)

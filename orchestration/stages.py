@@ -8,7 +8,6 @@ renamed into place, so a killed build never leaves a directory that looks finish
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
 import shutil
@@ -17,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from orchestration.leases import file_lock
 from orchestration.runtime import home
 from orchestration.spec import stable_hash
 
@@ -52,11 +52,5 @@ def cached_stage(name: str, key: dict[str, Any], build: Callable[[Path], None]) 
 def stage_lock(final: Path) -> Iterator[None]:
     """Hold an exclusive file lock beside a stage's folder: of two tables or cells that want the
     same stage, one builds it while the other waits, then reuses it."""
-    lock = final.parent / f".{final.name}.lock"
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    with file_lock(final.parent / f".{final.name}.lock"):
+        yield
