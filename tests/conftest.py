@@ -131,6 +131,7 @@ def start_mlflow_server():
 # --dist loadfile` a long file that starts last runs alone while the other worker idles. Order
 # within a file is kept; files not listed follow in their usual order.
 SLOWEST_FIRST = ("test_deepmoji.py", "test_faults.py", "test_resume.py", "test_hashtag_generation.py",
+                 "test_concurrent_drivers.py", "test_experiment_files.py", "test_bad_values.py", "test_claims.py",
                  "test_dialogue_table.py", "test_conversation_hashtags.py", "test_job_submit.py",
                  "test_mlflow_server_ui.py", "test_zeroshot_hashtags.py", "test_emoji_hashtag_analysis.py",
                  "test_training.py")
