@@ -225,8 +225,8 @@ def dataset_digest(sha256s: list[str]) -> str:
 
 def dataset_origin(paths: list[str]) -> str | None:
     """A data set's public origin: the longest folder URL its manifest files share (e.g.
-    raw.githubusercontent.com/cardiffnlp/tweeteval/<commit>/datasets/emoji/); None when the
-    manifest does not hold them (a data set shipped as a package)."""
+    raw.githubusercontent.com/<owner>/<repo>/<commit>/<folder>/); None when the manifest
+    does not hold them (a data set shipped as a package)."""
     from components.data.manifest import MANIFEST
 
     urls = [MANIFEST[p].url for p in paths if p in MANIFEST]
