@@ -47,6 +47,15 @@ class CellContext:
         if self.sink is not None:
             self.sink.set_tags(tags)
 
+    def record_stage_model(self, name: str, stage_key: str, artifact_path: str, files: list[Path]) -> str | None:
+        """Tag this cell's run with the registered version of model `name` made from the cached
+        stage `stage_key` (registering it from this run, its files logged, if the store has none)."""
+        if self.sink is None:
+            return None
+        from orchestration.tracking import register_stage_model
+
+        return register_stage_model(self.sink, name, stage_key, artifact_path, files)
+
     def with_metric_prefix(self, prefix: str) -> CellContext:
         """The same cell, its metrics and tags logged as `<prefix><name>` (e.g. one fit of several)."""
         if self.sink is None:

@@ -219,6 +219,7 @@ def _open_cell(tracker: Tracker, parent: RunSink, exp: Experiment, cell: Cell, s
         f"{TAG}scale": scale, f"{TAG}git_commit": commit, f"{TAG}config_hash": stable_hash(config_dict(cell.config)),
         f"{TAG}data_sha256": stable_hash(data), **{f"{TAG}grid.{k}": v for k, v in cell.grid_point.items()}})
     sink.log_params({**config_dict(cell.config), "seed": cell.seed, "row": cell.row})
+    sink.log_datasets(data)  # the UI's Dataset column: name, digest of its sha256s, public origin
     return PendingCell(cell, sink, home() / "cells" / cell.key, home(), parent, task=exp.task)
 
 

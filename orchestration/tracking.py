@@ -8,6 +8,9 @@ Train's rank 0) log to the store themselves through a picklable `RunSink`.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
+import logging
 import os
 import subprocess
 import time
@@ -16,12 +19,20 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from mlflow.entities import Dataset, DatasetInput, InputTag, RunStatus
 from mlflow.entities import Metric as MlflowMetric
-from mlflow.entities import RunStatus
 from mlflow.tracking import MlflowClient
 
 TAG = "emojitags."
 PARENT = "mlflow.parentRunId"
+# Opens the experiment on the UI's model-training view rather than GenAI's "Evaluation runs".
+EXPERIMENT_KIND, MODEL_DEVELOPMENT = "mlflow.experimentKind", "custom_model_development"
+DATASET_CONTEXT = "mlflow.data.context"
+DIGEST_CHARS = 16  # of a data set's digest (MLflow keeps at most 36)
+MODEL_TAG = f"{TAG}model."  # a run's tag `emojitags.model.<registered name>` = the version it used
+STAGE_KEY = "stage_key"     # a model version's tag: the stage directory it was registered from
+
+log = logging.getLogger("emojitags.tracking")
 
 
 class TrackingError(RuntimeError):
@@ -115,6 +126,12 @@ class RunSink:
     def log_artifact(self, path: str | os.PathLike, artifact_path: str | None = None) -> None:
         self.client.log_artifact(self.run_id, str(path), artifact_path)
 
+    def log_datasets(self, data: dict[str, str], context: str = "training") -> None:
+        """Record the data sets a run read (`{relative path: sha256}`, the first path component
+        being the data set's name) as MLflow dataset inputs: the UI's Dataset column."""
+        if data:
+            self.client.log_inputs(self.run_id, datasets=dataset_inputs(data, context))
+
     def terminate(self, status: str) -> None:
         self.client.set_terminated(self.run_id, status)
 
@@ -139,6 +156,8 @@ class Tracker:
                     raise
                 exp_id = exp.experiment_id
         self.experiment_id = exp_id
+        if exp is None or exp.tags.get(EXPERIMENT_KIND) != MODEL_DEVELOPMENT:
+            self.client.set_experiment_tag(exp_id, EXPERIMENT_KIND, MODEL_DEVELOPMENT)
 
     def find_parent(self, table_key: str):
         runs = self.client.search_runs([self.experiment_id],
@@ -203,14 +222,105 @@ class Tracker:
         return sink
 
 
-def stage_run(mlflow_experiment: str, run_name: str, stage: str, params: dict[str, Any]) -> RunSink:
-    """An MLflow run for a cached stage built outside any cell, so no training goes unrecorded."""
+def stage_run(mlflow_experiment: str, run_name: str, stage: str, params: dict[str, Any],
+              data: dict[str, str] | None = None) -> RunSink:
+    """An MLflow run for a cached stage built outside any cell, so no training goes unrecorded;
+    `data` (`{relative path: sha256}`): the data sets it reads, logged as its dataset inputs."""
     tracker = Tracker(tracking_uri(), mlflow_experiment)
     run = tracker.client.create_run(tracker.experiment_id, run_name=run_name,
                                     tags={f"{TAG}kind": "stage", f"{TAG}stage": stage})
     sink = RunSink(tracker.uri, run.info.run_id)
     sink.log_params(params)
+    if data:
+        sink.log_datasets(data)
     return sink
+
+
+# ---- data sets ---------------------------------------------------------------------------
+
+def dataset_digest(sha256s: list[str]) -> str:
+    """A data set's digest: the first DIGEST_CHARS hex digits of sha256 over its files' sorted sha256s."""
+    return hashlib.sha256("\n".join(sorted(sha256s)).encode()).hexdigest()[:DIGEST_CHARS]
+
+
+def dataset_origin(paths: list[str]) -> str | None:
+    """A data set's public origin: the longest folder URL its manifest files share (e.g.
+    raw.githubusercontent.com/<owner>/<repo>/<commit>/<folder>/); None when the manifest
+    does not hold them (a data set shipped as a package)."""
+    from components.data.manifest import MANIFEST
+
+    urls = [MANIFEST[p].url for p in paths if p in MANIFEST]
+    if not urls:
+        return None
+    prefix = os.path.commonprefix(urls)
+    return prefix if len(urls) == 1 else prefix[:prefix.rfind("/") + 1]
+
+
+def dataset_inputs(data: dict[str, str], context: str = "training") -> list[DatasetInput]:
+    """One MLflow DatasetInput per data set named in `data` (`{relative path: sha256}`)."""
+    groups: dict[str, dict[str, str]] = {}
+    for path, sha in data.items():
+        groups.setdefault(path.split("/", 1)[0], {})[path] = sha
+    out = []
+    for name, files in sorted(groups.items()):
+        origin = dataset_origin(list(files))
+        source_type, source = ("http", {"url": origin}) if origin else ("external", {"uri": name})
+        profile = json.dumps({"files": len(files), "sha256": {p: s[:12] for p, s in sorted(files.items())}})
+        ds = Dataset(name=name, digest=dataset_digest(list(files.values())), source_type=source_type,
+                     source=json.dumps(source), profile=profile)
+        out.append(DatasetInput(ds, tags=[InputTag(DATASET_CONTEXT, context)]))
+    return out
+
+
+# ---- registered models -------------------------------------------------------------------
+
+def _run_of(sink) -> tuple[str, str]:
+    while not hasattr(sink, "run_id") and hasattr(sink, "sink"):  # a prefixed sink
+        sink = sink.sink
+    return sink.uri, sink.run_id
+
+
+def stage_model_version(client: MlflowClient, name: str, stage_key: str):
+    """The registered version of `name` made from stage `stage_key`, or None."""
+    try:
+        found = client.search_model_versions(f"name = '{name}' and tags.{STAGE_KEY} = '{stage_key}'")
+    except Exception:  # noqa: BLE001 - no such model yet, or a store without that filter
+        return None
+    return min(found, key=lambda v: int(v.version)) if found else None
+
+
+def register_stage_model(sink, name: str, stage_key: str, artifact_path: str,
+                         files: list[Path] | None = None) -> str | None:
+    """Record a cached stage (a pretrained encoder, word vectors) as a version of the registered
+    model `name`, one version per stage key, and tag the sink's run `emojitags.model.<name>` with it.
+
+    The version's source is `runs:/<run>/<artifact_path>`: `files`, when given, are logged there
+    first (only if the stage has no version yet); without them the run already holds them. The
+    stage's directory stays the source of truth: registration is a record, and a store that
+    cannot register (an old server, no registry) gets a warning, never a failed cell."""
+    try:
+        uri, run_id = _run_of(sink)
+        client = MlflowClient(uri, registry_uri=uri)
+        version = stage_model_version(client, name, stage_key)
+        if version is None:
+            for f in files or ():
+                client.log_artifact(run_id, str(f), artifact_path)
+            try:
+                client.get_registered_model(name)
+            except Exception:  # noqa: BLE001 - absent: create it (a racing creator wins: fine)
+                try:
+                    client.create_registered_model(name, tags={f"{TAG}kind": "stage"})
+                except Exception:  # noqa: BLE001
+                    client.get_registered_model(name)
+            version = client.create_model_version(name, source=f"runs:/{run_id}/{artifact_path}", run_id=run_id,
+                                                  tags={STAGE_KEY: stage_key},
+                                                  description=f"cached stage {stage_key}")
+        client.set_tag(run_id, f"{MODEL_TAG}{name}", version.version)
+        return str(version.version)
+    except Exception as e:  # noqa: BLE001 - a record only: the stage on disk works without it
+        log.warning("could not register stage %s as a version of model %s: %s", stage_key, name,
+                    str(e).splitlines()[0][:300] if str(e) else type(e).__name__)
+        return None
 
 
 def latest_finished_table(uri: str, mlflow_experiment: str, table_id: str, scale: str | None = None):

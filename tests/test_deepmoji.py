@@ -210,3 +210,8 @@ def test_an_encoder_built_outside_a_cell_gets_its_own_mlflow_run_and_is_then_reu
     assert (path / "encoder.pt").stat().st_mtime_ns == mtime
     assert len(client.search_runs([run.info.experiment_id])) == 1
     assert load_pretrained(path).info["built_by_run"] == run.info.run_id
+    # registered: version 1 of the encoder kind's model, its source the stage run, named in its tags
+    (version,) = client.search_model_versions("name = 'deepmoji-encoder-emojis'")
+    assert version.run_id == run.info.run_id and version.tags["stage_key"] == path.name
+    assert client.get_run(run.info.run_id).data.tags["emojitags.model.deepmoji-encoder-emojis"] == "1"
+    assert [d.dataset.name for d in client.get_run(run.info.run_id).inputs.dataset_inputs] == ["tweeteval_emoji"]

@@ -49,6 +49,7 @@ log = logging.getLogger("emojitags.encoder")
 
 DATA_STAGE, ENCODER_STAGE = "deepmoji_pretrain_data", "deepmoji_encoder"
 DATA_VERSION, ENCODER_VERSION = 1, 1
+ENCODER_FILES = ("encoder.pt", "tokenizer.json", "config.json")
 EVAL_ONLY = ("model", "max_test", "svm_c")  # fields that change a cell's scores, not the encoder
 # Not words: English stopwords, and HTML-entity / retweet debris (`&amp;` tokenises to `amp`).
 class EncoderVocabMismatch(VocabMismatchError, DataError):
@@ -189,6 +190,7 @@ def pretrained_encoder(cfg: PretrainConfig, seed: int = 0, ctx=None) -> Path:
             if ctx is not None:
                 ctx.set_tags({"emojitags.pretrained_encoder": final.name,
                               "emojitags.pretrained_encoder_reused": "true"})
+                _register(cfg, final, ctx.sink, log_files=True)
             return final
         data = pretraining_data(cfg)
         sink = ctx.sink if ctx is not None else _stage_run(final.name, cfg, seed)
@@ -198,10 +200,11 @@ def pretrained_encoder(cfg: PretrainConfig, seed: int = 0, ctx=None) -> Path:
             path = cached_stage(ENCODER_STAGE, encoder_key(cfg, seed),
                                 functools.partial(_build_encoder, cfg, seed, data, ctx, sink))
             if sink is not None:
-                for f in ("encoder.pt", "tokenizer.json", "config.json"):
+                for f in ENCODER_FILES:
                     sink.log_artifact(path / f, "pretrained_encoder")
                 sink.set_tags({"emojitags.pretrained_encoder": final.name,
                                "emojitags.pretrained_encoder_reused": "false"})
+                _register(cfg, final, sink, log_files=False)
         except BaseException:
             if ctx is None and sink is not None:
                 sink.terminate("FAILED")
@@ -225,7 +228,22 @@ def _stage_run(name: str, cfg: PretrainConfig, seed: int):
     from orchestration.tracking import stage_run
 
     return stage_run("deepmoji", f"pretrained encoder {name}", f"{ENCODER_STAGE}/{name}",
-                     {**config_dict(cfg), "seed": seed})
+                     {**config_dict(cfg), "seed": seed}, data=_sha256s())
+
+
+def registered_name(cfg: PretrainConfig) -> str:
+    """The MLflow registered model of this kind of encoder; one version per stage key."""
+    return f"deepmoji-encoder-{cfg.target}"
+
+
+def _register(cfg: PretrainConfig, final: Path, sink, log_files: bool) -> None:
+    """Record the stage as a registered model version, and the version in the run's tags
+    (`emojitags.model.<name>`); the stage on disk is what is used, with or without it."""
+    from orchestration.tracking import register_stage_model
+
+    if sink is not None:
+        register_stage_model(sink, registered_name(cfg), final.name, "pretrained_encoder",
+                             [final / f for f in ENCODER_FILES] if log_files else None)
 
 
 def _work_dir(final: Path) -> Path:
@@ -326,5 +344,5 @@ def load_pretrained(path: Path, tokenizer: DeepMojiTokenizer | None = None) -> P
 
 __all__ = ["EncoderVocabMismatch", "PretrainConfig", "PretrainedEncoder",
            "check_config", "check_encoder_stage", "encoder_dir", 
-           "load_pretrained", "load_split", "pretrained_encoder", "pretraining_data", "verify_data",
+           "load_pretrained", "load_split", "pretrained_encoder", "pretraining_data", "registered_name", "verify_data",
            "word_examples"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -27,11 +28,14 @@ from components.data.hashtag_corpus import build_hashtag_corpus, corpus_tokens
 from components.text import HashtagSegmenter, Vocabulary, pad_sequences
 from components.text.word2vec import WordVectors, embedding_matrix, label_embeddings, train_word2vec
 from orchestration.spec import RunSettings, execution
-from orchestration.stages import cached_stage
+from orchestration.stages import cached_stage, stage_dir
 
 W2V_STAGE, DATA_STAGE = "zeroshot_word2vec", "zeroshot_hashtags_data"
 W2V_VERSION, DATA_VERSION = 1, 2
 DATASET = "tweeteval_emoji"
+W2V_MODEL = "zeroshot-word2vec"  # its MLflow registered model: one version per stage key
+
+log = logging.getLogger("emojitags.zeroshot")
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,31 @@ def _build_w2v(cfg: ZeroShotConfig, out: Path) -> None:
 
 
 def word2vec_stage(cfg: ZeroShotConfig) -> Path:
-    return cached_stage(W2V_STAGE, _w2v_key(cfg), functools.partial(_build_w2v, cfg))
+    fresh = not (stage_dir(W2V_STAGE, _w2v_key(cfg)) / ".complete").is_file()
+    path = cached_stage(W2V_STAGE, _w2v_key(cfg), functools.partial(_build_w2v, cfg))
+    if fresh:
+        _record_w2v(cfg, path)
+    return path
+
+
+def word2vec_files(path: Path) -> list[Path]:
+    """The stage's files, as logged to MLflow (the `.complete` marker aside)."""
+    return sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def _record_w2v(cfg: ZeroShotConfig, path: Path) -> None:
+    """A stage run for the word vectors just built, registered as a version of W2V_MODEL
+    (a record only: the stage on disk is what cells read)."""
+    from orchestration.tracking import register_stage_model, stage_run
+
+    try:
+        sink = stage_run("zeroshot_hashtags", f"word2vec {path.name}", f"{W2V_STAGE}/{path.name}",
+                         {k: v for k, v in _w2v_key(cfg).items() if k != "data"}, data=dataset_sha256s(DATASET))
+    except Exception as e:  # noqa: BLE001 - no store to record in: the stage still serves
+        log.warning("word2vec stage %s: no MLflow run (%s)", path.name, str(e).splitlines()[0][:200])
+        return
+    register_stage_model(sink, W2V_MODEL, path.name, "word2vec", word2vec_files(path))
+    sink.terminate("FINISHED")
 
 
 # ---- the labelled examples ------------------------------------------------------------------
@@ -188,4 +216,4 @@ def load_data(cfg: ZeroShotConfig, stage: Path | None = None) -> HashtagData:
 
 
 __all__ = ["HashtagData", "ZeroShotConfig", "data_sha256s", "data_stage", "load_data", "load_texts",
-           "word2vec_stage"]
+           "word2vec_files", "word2vec_stage"]

@@ -20,10 +20,13 @@ import numpy as np
 from components.classifiers.hashtag import HASHTAG_CLASSIFIERS
 from components.zsl.splits import parse_split
 from experiments.zeroshot_hashtags.data import (
+    W2V_MODEL,
     ZeroShotConfig,
     data_sha256s,
     data_stage,
     load_data,
+    word2vec_files,
+    word2vec_stage,
 )
 from experiments.zeroshot_hashtags.supervised import prepare_searches, run_supervised
 from experiments.zeroshot_hashtags.zsl import METHODS, run_zeroshot
@@ -98,6 +101,8 @@ def run_stats(cfg: ZeroShotConfig, ctx) -> dict[str, float]:
 
 def run_cell(cfg: ZeroShotConfig, ctx) -> dict[str, float]:
     check(cfg)
+    w2v = word2vec_stage(cfg)  # the word vectors every mode reads: their registered version in the tags
+    ctx.record_stage_model(W2V_MODEL, w2v.name, "word2vec", word2vec_files(w2v))
     if cfg.mode == "stats":
         return run_stats(cfg, ctx)
     if cfg.mode == "supervised":
