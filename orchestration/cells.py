@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import os
 import resource
+import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,9 @@ from orchestration.tracking import RunSink
 from orchestration.train import FAULT_ENV
 
 log = logging.getLogger("emojitags.cells")
+# Extra Ray resources every cell trial asks for, as JSON (e.g. '{"node2": 1}'): pins cells to
+# the nodes that offer them (`ray start --resources`).
+CELL_RESOURCES_ENV = "EMOJITAGS_CELL_RESOURCES"
 
 
 @dataclass
@@ -38,7 +43,8 @@ class PendingCell:
 def _cell_trainable(config: dict, payloads: list[PendingCell]) -> None:
     # Runs in a Ray worker process.
     import torch
-    from ray import tune
+    from ray import get_runtime_context, tune
+    from ray.util import get_node_ip_address
 
     from orchestration.context import CellContext
     from orchestration.runtime import HOME_ENV, quiet_environment
@@ -53,7 +59,8 @@ def _cell_trainable(config: dict, payloads: list[PendingCell]) -> None:
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     torch.set_num_threads(max(1, p.cell.config.threads))
     task = p.task
-    p.sink.set_tags({"emojitags.status": "running"})
+    p.sink.set_tags({"emojitags.status": "running", "emojitags.node_id": get_runtime_context().get_node_id(),
+                     "emojitags.node_ip": get_node_ip_address(), "emojitags.hostname": socket.gethostname()})
     p.work_dir.mkdir(parents=True, exist_ok=True)
     start = time.time()
     try:
@@ -110,6 +117,7 @@ def run_cells(pending: list[PendingCell], storage_path: Path, name: str,
     else:
         resources = {"cpu": cfg.threads, "gpu": 1 if cfg.use_gpu else 0}
         concurrency = max(1, math.floor(cluster_cpus / cfg.threads))
+    resources = {**resources, **json.loads(os.environ.get(CELL_RESOURCES_ENV) or "{}")}
     bar = tqdm(total=len(pending), desc="cells", unit="cell", dynamic_ncols=True)
 
     progress = _Progress([p.cell.label for p in pending], bar)

@@ -28,10 +28,15 @@ def test_cluster_yaml_has_what_the_project_needs(cluster):
     assert head["resources"].get("CPU") == 0  # nothing trains on the head
     workers = [t for n, t in cluster["available_node_types"].items() if n != cluster["head_node_type"]]
     assert any(t["min_workers"] == 0 and t["max_workers"] > 0 for t in workers)  # autoscaling from zero
+    assert cluster["docker"]["image"].startswith("ghcr.io/emojitags/emojitags:")  # tests/test_image.py
     setup = "\n".join(cluster["setup_commands"])
-    assert "torch==2.13.0" in setup and "pip install -q -e ~/emojitags" in setup
     assert "MLFLOW_TRACKING_URI" in setup
-    assert any("mlflow server" in c for c in cluster["head_start_ray_commands"])
+    # Credentials reach every node from a file outside the repo, and the server requires them.
+    assert any(not Path(local).expanduser().resolve().is_relative_to(ROOT)
+               for remote, local in cluster["file_mounts"].items() if "mlflow" in remote)
+    assert "MLFLOW_TRACKING_PASSWORD" not in (ROOT / "cluster.yaml").read_text().split("ENV")[1]
+    server = [c for c in cluster["head_start_ray_commands"] if "mlflow-server" in c]
+    assert len(server) == 1 and "--auth on" in server[0]
 
 
 def test_schema_rejects_a_broken_config(cluster):
