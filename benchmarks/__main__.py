@@ -1,4 +1,4 @@
-"""python -m benchmarks [all | tune_cells | featurize | beam | cooccurrence | training | table_profile] ...
+"""python -m benchmarks [all | tune_cells | featurize | beam | cooccurrence | training | levers | table_profile] ...
 
 Each benchmark prints its figures and writes benchmarks/results/<name>.json.
 """
@@ -9,7 +9,7 @@ import importlib
 import json
 import sys
 
-NAMES = ("tune_cells", "featurize", "beam", "cooccurrence", "training", "table_profile")
+NAMES = ("tune_cells", "featurize", "beam", "cooccurrence", "training", "levers", "table_profile")
 
 
 def main(argv: list[str]) -> int:
