@@ -10,6 +10,7 @@ hashtags of 1-3 words (mostly 2) + `<eos>` padded to 9 columns, one thread. Vari
 - bf16: the same under bf16 autocast (fp32 master weights);
 - bucketing: batches bucketed by post length, padded columns of src and tgt trimmed per batch;
 - masked projection: `seq2seq_loss`, projecting only real target positions;
+- bucketing + masked: the two fp32 levers together;
 - all: the three together.
 
 Per-step time is the median over `steps` timed steps (after a warm-up step) of each variant, in
@@ -72,6 +73,7 @@ VARIANTS = {  # name: (precision, bucketed + trimmed, masked projection)
     "bf16": ("bf16", False, False),
     "bucketing": ("fp32", True, False),
     "masked projection": ("fp32", False, True),
+    "bucketing + masked": ("fp32", True, True),
     "all": ("bf16", True, True),
 }
 
