@@ -14,8 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from components.generators import BOS_ID, EOS_ID, PAD_ID, Seq2Seq, Seq2SeqConfig, seq2seq_loss
-from components.training import FitProblem, FitSettings, epoch_batches
-from components.training import loop
+from components.training import FitProblem, FitSettings, epoch_batches, loop
 from components.training.loop import epoch_order, lengths_of, resolve_precision, to_batch
 from orchestration.train import fit
 
@@ -37,7 +36,7 @@ def test_bucketed_epochs_feed_each_example_exactly_once(n, batch, window):
 def test_bucketing_is_deterministic_by_seed_and_epoch_and_groups_lengths():
     lens = lengths()
     a = epoch_order(1000, 64, 4, 0, lens)
-    assert all(np.array_equal(x, y) for x, y in zip(a, epoch_order(1000, 64, 4, 0, lens)))
+    assert all(np.array_equal(x, y) for x, y in zip(a, epoch_order(1000, 64, 4, 0, lens), strict=True))
     assert not np.array_equal(np.concatenate(a), np.concatenate(epoch_order(1000, 64, 4, 1, lens)))
     assert not np.array_equal(np.concatenate(a), np.concatenate(epoch_order(1000, 64, 5, 0, lens)))
     spread = lambda bs: np.mean([np.ptp(lens[b]) for b in bs])  # noqa: E731
@@ -123,7 +122,7 @@ def test_masked_projection_loss_equals_the_full_loss(kw, train_mode):
     old_grads = [p.grad.clone() for p in model.parameters() if p.grad is not None]
     assert abs(float(new) - float(old)) <= 1e-5
     assert len(new_grads) == len(old_grads)
-    for a, b in zip(new_grads, old_grads):
+    for a, b in zip(new_grads, old_grads, strict=True):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
 
 
@@ -197,6 +196,6 @@ def test_bf16_training_matches_fp32_within_tolerance(tmp_path, device, monkeypat
     fp32 = fit(seq2seq_problem(), FitSettings(**BASE), tmp_path / "fp32", use_gpu=use_gpu)
     bf16 = fit(seq2seq_problem(), FitSettings(**BASE, precision="bf16"), tmp_path / "bf16", use_gpu=use_gpu)
     assert all(p.dtype == torch.float32 for p in bf16.model.parameters())  # fp32 master weights
-    for a, b in zip(fp32.history, bf16.history):
+    for a, b in zip(fp32.history, bf16.history, strict=True):
         assert b["val_loss"] == pytest.approx(a["val_loss"], rel=BF16_REL_TOL)
     assert bf16.history[-1]["val_loss"] < bf16.history[0]["val_loss"]

@@ -121,7 +121,7 @@ def test_resume_in_the_middle_of_the_schedule_equals_an_uninterrupted_fit(tmp_pa
     strip = lambda hs: [{k: v for k, v in h.items() if k != "epoch_seconds"} for h in hs]  # noqa: E731
     assert strip(first.history + second.history) == strip(whole.history)
     assert [h["lr"] for h in whole.history] == pytest.approx([0.05] * 3 + [0.025] * 2 + [0.0125] + [0.00625] * 2)
-    for a, b in zip(whole.model.state_dict().values(), second.model.state_dict().values()):
+    for a, b in zip(whole.model.state_dict().values(), second.model.state_dict().values(), strict=True):
         torch.testing.assert_close(a, b, rtol=0, atol=0)
     assert (second.stop_reason, second.epochs_run, second.best_epoch) == (whole.stop_reason, 8, 6)
 
