@@ -1,7 +1,8 @@
 """One training loop, run in-process or by a Ray Train `TorchTrainer` (DDP) with the same code.
 
-Every epoch ends with a validation pass, early stopping, a checkpoint (model, optimizer,
-early-stopping state, RNG) and one metrics report. A cell that was killed resumes from
+Every epoch ends with a validation pass, early stopping, the learning-rate schedule, a
+checkpoint (model, optimizer, early-stopping and schedule state, RNG, time spent) and one
+metrics report. A fit stops for one of `STOP_REASONS` (see `FitSettings`). A cell that was killed resumes from
 its last whole checkpoint; under Ray Train, a worker that dies is replaced and the group
 goes on from the last checkpoint reported to Ray (`FailureConfig`).
 """
@@ -15,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -27,6 +29,7 @@ from components.training import (
     train_one_epoch,
 )
 from components.training.checkpoints import load_state
+from components.training.early_stopping import LRSchedule
 from components.training.loop import make_optimizer, rng_state, set_rng_state
 
 log = logging.getLogger("emojitags.train")
@@ -39,6 +42,10 @@ log = logging.getLogger("emojitags.train")
 FAULT_ENV = "EMOJITAGS_FAULT_KILL_WORKER"
 
 
+# Why a fit stopped, and the number logged for it as the `stop_code` metric.
+STOP_REASONS = {"patience": 1, "lr_floor": 2, "cap": 3, "budget": 4}
+
+
 @dataclass
 class FitResult:
     model: nn.Module          # with the best validation epoch's weights
@@ -46,6 +53,35 @@ class FitResult:
     best_epoch: int
     best_value: float | None
     resumed_from: int | None  # the epoch whose checkpoint this call started from
+    epochs_run: int = 0       # epochs trained in all, resumed calls included
+    stop_reason: str | None = None  # one of STOP_REASONS; None for a checkpoint of older code
+
+    def summary(self) -> dict[str, Any]:
+        """What a task can return among a cell's metrics."""
+        return {"best_epoch": self.best_epoch, "epochs_run": self.epochs_run,
+                "stop_reason": self.stop_reason}
+
+
+def _stop_reason(s: FitSettings, stopper: EarlyStopping, schedule: LRSchedule, epoch: int,
+                 elapsed: float, rank: int, world: int, device: torch.device) -> str | None:
+    """Why to stop after `epoch`, or None. Every rank reaches the same answer: all but the
+    budget follow from the validation values, which every rank computes alike, and the budget
+    is rank 0's clock, broadcast."""
+    if stopper.should_stop:
+        return "patience"
+    if schedule.below_floor:
+        return "lr_floor"
+    if epoch + 1 >= s.epochs:
+        return "cap"
+    if s.budget_s is not None:
+        over = elapsed >= s.budget_s
+        if world > 1 and torch.distributed.is_available() and torch.distributed.is_initialized():
+            flag = torch.tensor([float(over)], device=device)
+            torch.distributed.broadcast(flag, src=0)
+            over = bool(flag.item())
+        if over:
+            return "budget"
+    return None
 
 
 def _maybe_inject_fault(rank: int, epoch: int) -> None:
@@ -86,21 +122,32 @@ def run_epochs(problem: FitProblem, s: FitSettings, ckpt: CheckpointDir, *, rank
     train_model = wrap(model)
     optimizer = make_optimizer(train_model, s)
     stopper = EarlyStopping(s.patience, s.mode)
-    start, resumed_from = 0, None
+    schedule = LRSchedule(s.lr_schedule, s.lr_factor, s.lr_patience, s.lr_floor, s.mode, s.lr)
+    start, resumed_from, elapsed, stop_reason = 0, None, 0.0, None
     state = start_state if start_state is not None else ckpt.latest()
     if state is not None:
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         stopper = EarlyStopping.from_state(state["early_stopping"])
+        if "lr_schedule" in state:
+            schedule = LRSchedule.from_state(state["lr_schedule"])
+            schedule.apply(optimizer)
         set_rng_state(state["rng"])
         resumed_from = int(state["epoch"])
         start = resumed_from + 1
+        elapsed = float(state.get("elapsed_s", 0.0))
+        stop_reason = state.get("stop_reason")
+        # A cap or budget that was raised since lets the run go on; the other stops are final.
+        if (stop_reason == "cap" and start < s.epochs) or (
+                stop_reason == "budget" and (s.budget_s is None or elapsed < s.budget_s)):
+            stop_reason = None
         log.info("resuming from the checkpoint of epoch %d", resumed_from)
     history = list(state.get("history", [])) if state is not None else []
     for epoch in range(start, s.epochs):
-        if stopper.should_stop:
+        if stop_reason is not None or stopper.should_stop:  # the latter: a checkpoint of older code
             break
         started = time.perf_counter()
+        lr = optimizer.param_groups[0]["lr"]
         train_loss = train_one_epoch(train_model, problem, optimizer, s, epoch, rank, world, device,
                                      on_step=(lambda step, _l, e=epoch: _maybe_inject_fault(rank, e))
                                      if os.environ.get(FAULT_ENV) else None)
@@ -110,8 +157,15 @@ def run_epochs(problem: FitProblem, s: FitSettings, ckpt: CheckpointDir, *, rank
         if s.monitor not in val:
             raise KeyError(f"monitor {s.monitor!r} is not among the validation metrics {sorted(val)}")
         improved = stopper.update(val[s.monitor], epoch)
+        if schedule.step(val[s.monitor]):
+            schedule.apply(optimizer)
+            log.info("epoch %d: %s did not improve; learning rate %.3g -> %.3g", epoch, s.monitor,
+                     lr, schedule.lr)
         # The training pass and validation; checkpointing and logging come after.
-        metrics = {"epoch": epoch, "train_loss": train_loss, **val, "epoch_seconds": time.perf_counter() - started}
+        seconds = time.perf_counter() - started
+        elapsed += seconds
+        stop_reason = _stop_reason(s, stopper, schedule, epoch, elapsed, rank, world, device)
+        metrics = {"epoch": epoch, "train_loss": train_loss, **val, "lr": lr, "epoch_seconds": seconds}
         history.append(metrics)
         epoch_dir = None
         if rank == 0:
@@ -119,13 +173,26 @@ def run_epochs(problem: FitProblem, s: FitSettings, ckpt: CheckpointDir, *, rank
                 ckpt.save_best(model.state_dict())
             epoch_dir = ckpt.save(epoch, {"epoch": epoch, "model": model.state_dict(),
                                           "optimizer": optimizer.state_dict(),
-                                          "early_stopping": stopper.state_dict(), "rng": rng_state(),
-                                          "history": history})
+                                          "early_stopping": stopper.state_dict(),
+                                          "lr_schedule": schedule.state_dict(), "rng": rng_state(),
+                                          "history": history, "elapsed_s": elapsed,
+                                          "stop_reason": stop_reason})
             if log_metrics is not None:
                 log_metrics({k: v for k, v in metrics.items() if k != "epoch"}, epoch)
         if report is not None:
             report(metrics, epoch_dir)
     return history, resumed_from
+
+
+def _log_stop(sink, result: FitResult) -> None:
+    """best_epoch, epochs_run and the stop code as metrics; the stop reason as a tag."""
+    if sink is None:
+        return
+    summary = {"best_epoch": result.best_epoch, "epochs_run": result.epochs_run}
+    if result.stop_reason is not None:
+        summary["stop_code"] = STOP_REASONS[result.stop_reason]
+        sink.set_tags({"emojitags.stop_reason": result.stop_reason})
+    sink.log_metrics(summary)
 
 
 def _ray_train_loop(config: dict) -> None:
@@ -184,7 +251,11 @@ def fit(problem: FitProblem, s: FitSettings, checkpoint_dir: str | os.PathLike, 
     # The checkpoint carries the whole history; this call's part is what came after `resumed`.
     first = -1 if resumed is None else resumed
     history = [h for h in last["history"] if h["epoch"] > first]
-    return FitResult(model, history, stopper.best_epoch, stopper.best, resumed)
+    result = FitResult(model, history, stopper.best_epoch, stopper.best, resumed,
+                       epochs_run=len(last["history"]), stop_reason=last.get("stop_reason"))
+    if history:  # a call that trained nothing logged its summary when it did
+        _log_stop(sink, result)
+    return result
 
 
 def _fit_distributed(problem, s, ckpt, workers, use_gpu, threads, sink, max_failures, storage_path):

@@ -72,28 +72,46 @@ class AttentiveGRUDecoder(nn.Module):
             hidden = torch.tanh(self.bridge(final))
         return DecoderState(hidden, final.new_zeros(final.size(0), self.memory_dim))
 
-    def step(self, prev: torch.Tensor, state: DecoderState,
-             memory: Memory) -> tuple[torch.Tensor, DecoderState, torch.Tensor]:
-        """prev (N,) token ids -> log P(y_t) (N, V), next state, attention weights (N, L)."""
+    def _features(self, prev: torch.Tensor, state: DecoderState, memory: Memory):
         emb = self.drop(self.embed(prev))
         inp = torch.cat([emb, state.feed], -1) if self.input_feed else emb
         hidden = self.cell(inp, state.hidden)
         context, weights = self.attention(hidden, memory.values, memory.mask)
-        features = torch.cat([hidden, context], -1)
+        return emb, torch.cat([hidden, context], -1), DecoderState(hidden, context), weights
+
+    def step(self, prev: torch.Tensor, state: DecoderState,
+             memory: Memory) -> tuple[torch.Tensor, DecoderState, torch.Tensor]:
+        """prev (N,) token ids -> log P(y_t) (N, V), next state, attention weights (N, L)."""
+        emb, features, state, weights = self._features(prev, state, memory)
         logits = self.out(self.drop(features))
         if not self.copy:
-            return torch.log_softmax(logits, -1), DecoderState(hidden, context), weights
+            return torch.log_softmax(logits, -1), state, weights
         p_gen = torch.sigmoid(self.gen_gate(torch.cat([features, emb], -1)))
         probs = p_gen * torch.softmax(logits, -1)
         probs = probs.scatter_add(1, memory.ids, (1 - p_gen) * weights)
         # Words neither generated nor present in the source have probability ~0; the
         # floor keeps their log finite for the loss and for beam search.
-        return probs.clamp_min(1e-12).log(), DecoderState(hidden, context), weights
+        return probs.clamp_min(1e-12).log(), state, weights
 
-    def forward(self, tgt_in: torch.Tensor, state: DecoderState, memory: Memory) -> torch.Tensor:
-        """Teacher forcing: tgt_in (B, T) starting with `<bos>` -> log-probs (B, T, V)."""
+    def forward(self, tgt_in: torch.Tensor, state: DecoderState, memory: Memory,
+                target_mask: torch.Tensor | None = None) -> torch.Tensor:
+        """Teacher forcing: tgt_in (B, T) starting with `<bos>` -> log-probs (B, T, V).
+
+        With `target_mask` (B, T) bool, only the positions it marks are projected onto the
+        vocabulary: log-probs (N, V) of those positions in row-major order, the same values the
+        full output holds there. Without copying, the (T x V) projection and log-softmax at
+        padded positions are skipped (the loss ignores them); dropout draws as before.
+        """
+        if target_mask is not None and not self.copy:
+            feats = []
+            for t in range(tgt_in.size(1)):
+                _, features, state, _ = self._features(tgt_in[:, t], state, memory)
+                feats.append(self.drop(features))
+            picked = torch.stack(feats, 1)[target_mask]
+            return torch.log_softmax(self.out(picked), -1)
         steps = []
         for t in range(tgt_in.size(1)):
             logp, state, _ = self.step(tgt_in[:, t], state, memory)
             steps.append(logp)
-        return torch.stack(steps, 1)
+        out = torch.stack(steps, 1)
+        return out if target_mask is None else out[target_mask]

@@ -96,10 +96,12 @@ class Seq2Seq(nn.Module):
 
     def forward(self, src: torch.Tensor, src_len: torch.Tensor, tgt_in: torch.Tensor, *,
                 fused: torch.Tensor | None = None, conv: torch.Tensor | None = None,
-                conv_len: torch.Tensor | None = None) -> torch.Tensor:
-        """Teacher forcing: tgt_in (B, T) begins with `<bos>` -> log-probs (B, T, tgt_vocab)."""
+                conv_len: torch.Tensor | None = None,
+                target_mask: torch.Tensor | None = None) -> torch.Tensor:
+        """Teacher forcing: tgt_in (B, T) begins with `<bos>` -> log-probs (B, T, tgt_vocab);
+        with `target_mask` (B, T), only the marked positions: (N, tgt_vocab)."""
         memory, state = self.encode(src, src_len, fused=fused, conv=conv, conv_len=conv_len)
-        return self.decoder(tgt_in, state, memory)
+        return self.decoder(tgt_in, state, memory, target_mask)
 
 
 def seq2seq_loss(model: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -107,10 +109,16 @@ def seq2seq_loss(model: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tens
 
     `batch` holds src, src_len, tgt (B, T) = `<bos>` words `<eos>` then padding, and
     fused / conv / conv_len where the configuration uses them. It calls `model(...)`,
-    never a method, so a DistributedDataParallel wrapper still syncs gradients.
+    never a method, so a DistributedDataParallel wrapper still syncs gradients. A `Seq2Seq`
+    (wrapped or not) projects onto the vocabulary only at the real target positions; the
+    value is the same as over the whole padded (B, T, V) output.
     """
     tgt = batch["tgt"]
-    logp = model(batch["src"], batch["src_len"], tgt[:, :-1], fused=batch.get("fused"),
-                 conv=batch.get("conv"), conv_len=batch.get("conv_len"))
-    return F.nll_loss(logp.reshape(-1, logp.size(-1)), tgt[:, 1:].reshape(-1),
-                      ignore_index=PAD_ID)
+    kwargs = {"fused": batch.get("fused"), "conv": batch.get("conv"), "conv_len": batch.get("conv_len")}
+    gold = tgt[:, 1:]
+    if isinstance(getattr(model, "module", model), Seq2Seq):
+        real = gold != PAD_ID
+        logp = model(batch["src"], batch["src_len"], tgt[:, :-1], target_mask=real, **kwargs)
+        return F.nll_loss(logp.float(), gold[real])
+    logp = model(batch["src"], batch["src_len"], tgt[:, :-1], **kwargs)
+    return F.nll_loss(logp.reshape(-1, logp.size(-1)), gold.reshape(-1), ignore_index=PAD_ID)
