@@ -8,7 +8,7 @@ A dry config is the `paper` config with the fields that size the *data* (`max_*`
 searches, epochs) taken from `smoke`: shapes, vocabularies and models are the paper's, so a shape or
 memory bug at paper dims shows here. Each experiment runs as a real table (Ray Tune cells, MLflow)
 into a throwaway store; the figures per experiment: exit status, wall seconds, the cells' summed
-`epoch_seconds` per training step, and the peak RSS of the cells' processes (MB). A GPU run is
+`epoch_seconds` (validation included) per training step, and the peak RSS of the cells' processes (MB). A GPU run is
 planned from these: seconds per step at paper dims times the paper's steps.
 """
 

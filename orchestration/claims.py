@@ -219,6 +219,8 @@ def evaluate(exp, cells: pd.DataFrame, client=None) -> list[Verdict]:
         frame, other = _at(cells, claim.where), _at(cells, than_where or claim.where)
         sign = -1.0 if claim.lower_is_better else 1.0
         for better, worse in claim.comparisons(rows):
+            if better not in rows or (worse not in rows and not isinstance(claim, AboveFloor)):
+                continue  # a row left out of this run (rows=...): nothing to compare
             mine = frame[frame["row"] == better].set_index(pair_keys)
             if isinstance(claim, AboveFloor):
                 if claim.floor not in mine:

@@ -28,6 +28,7 @@ from orchestration.tracking import (
     git_commit,
     tracking_uri,
 )
+from orchestration.train import STOP_REASONS
 
 log = logging.getLogger("emojitags.run")
 
@@ -190,7 +191,7 @@ def _write_table(exp: Experiment, scale: str, plan: _Plan, finished: dict, track
     significance = None
     if exp.significance is not None:  # e.g. orchestration.significance.McNemar: p-values per seed
         table, significance = exp.significance.apply(exp, frame, table, tracker.client)
-    md = caption(exp, scale, len(plan.cells), plan.shown) + "\n\n" + to_markdown(table) + "\n"
+    md = caption(exp, scale, len(plan.cells), plan.shown) + "\n\n" + to_markdown(table) + "\n" + _stops(frame)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         (out / "table.md").write_text(md)
@@ -221,6 +222,20 @@ def _open_cell(tracker: Tracker, parent: RunSink, exp: Experiment, cell: Cell, s
     sink.log_params({**config_dict(cell.config), "seed": cell.seed, "row": cell.row})
     sink.log_datasets(data)  # the UI's Dataset column: name, digest of its sha256s, public origin
     return PendingCell(cell, sink, home() / "cells" / cell.key, home(), parent, task=exp.task)
+
+
+def _stops(frame: pd.DataFrame) -> str:
+    """Under the table: how the torch cells' training ended (a cap or budget means not converged)."""
+    codes = [c for c in frame.columns if c == "stop_code" or c.endswith(".stop_code")]
+    if not codes:
+        return ""
+    stops = frame[codes].stack()
+    names = {v: k for k, v in STOP_REASONS.items()}
+    counts = stops.map(lambda v: names.get(int(v), "?")).value_counts()
+    capped = int(counts.get("cap", 0) + counts.get("budget", 0))
+    told = ", ".join(f"{k} {v}" for k, v in counts.items())
+    return (f"\nTraining: {len(stops)} fits ended by {told}; {capped} stopped at their epoch cap or time "
+            f"budget{' (not converged)' if capped else ''}.\n")
 
 
 def _record(cell: Cell, run) -> dict:

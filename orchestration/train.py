@@ -10,6 +10,7 @@ goes on from the last checkpoint reported to Ray (`FailureConfig`).
 from __future__ import annotations
 
 import logging
+import math
 import os
 import tempfile
 import time
@@ -165,7 +166,8 @@ def run_epochs(problem: FitProblem, s: FitSettings, ckpt: CheckpointDir, *, rank
         seconds = time.perf_counter() - started
         elapsed += seconds
         stop_reason = _stop_reason(s, stopper, schedule, epoch, elapsed, rank, world, device)
-        metrics = {"epoch": epoch, "train_loss": train_loss, **val, "lr": lr, "epoch_seconds": seconds}
+        metrics = {"epoch": epoch, "train_loss": train_loss, **val, "lr": lr, "epoch_seconds": seconds,
+                   "epoch_steps": math.ceil(problem.n_train / s.batch_size)}
         history.append(metrics)
         epoch_dir = None
         if rank == 0:
