@@ -229,7 +229,9 @@ def _stops(frame: pd.DataFrame) -> str:
     codes = [c for c in frame.columns if c == "stop_code" or c.endswith(".stop_code")]
     if not codes:
         return ""
-    stops = frame[codes].stack()
+    stops = pd.Series(frame[codes].to_numpy(dtype=float).ravel()).dropna()
+    if stops.empty:
+        return ""
     names = {v: k for k, v in STOP_REASONS.items()}
     counts = stops.map(lambda v: names.get(int(v), "?")).value_counts()
     capped = int(counts.get("cap", 0) + counts.get("budget", 0))
