@@ -189,9 +189,10 @@ def paired_t_verdict(better: np.ndarray, worse: np.ndarray, alpha: float) -> tup
     d = float(diff.mean()) if len(diff) else float("nan")
     if len(diff) < 2:
         return INCONCLUSIVE, d, float("nan"), float("nan"), float("nan")
-    if np.all(diff == diff[0]):  # no spread: a t statistic is undefined; the sign is all there is
-        p = 0.0 if diff[0] != 0 else 1.0
-        return _verdict(d, p, alpha), d, d, d, p
+    if np.all(diff == diff[0]):
+        # No spread over the pairs (deterministic rows: the seeds replicate nothing), so there is
+        # nothing for a t test to weigh the difference against: inconclusive, whatever its size.
+        return INCONCLUSIVE, d, d, d, float("nan")
     res = stats.ttest_rel(better, worse)
     half = stats.t.ppf(0.975, len(diff) - 1) * diff.std(ddof=1) / math.sqrt(len(diff))
     return _verdict(d, float(res.pvalue), alpha), d, d - half, d + half, float(res.pvalue)

@@ -53,6 +53,7 @@ def test_paired_t_matches_scipy_on_a_hand_case():
     assert verdict == HELD and d == pytest.approx(0.0475)
     assert paired_t_verdict(worse, better, 0.05)[0] == REVERSED
     assert paired_t_verdict(better[:1], worse[:1], 0.05)[0] == INCONCLUSIVE  # one pair: no test
+    assert paired_t_verdict(worse + 0.1, worse, 0.05)[0] == INCONCLUSIVE    # no spread: nothing to test
 
 
 def test_a_claim_naming_an_unknown_row_or_metric_is_refused_when_the_file_loads():
