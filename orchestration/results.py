@@ -135,7 +135,9 @@ def build(out: Path, uri: str | None = None, scale: str | None = None) -> list[P
     uri = uri or tracking_uri()
     client = MlflowClient(uri)
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
+    from orchestration.significance import _no_progress_bars
+
+    with tempfile.TemporaryDirectory() as tmp, _no_progress_bars():
         tables = [_read(client, r, Path(tmp)) for r in _latest_tables(client, scale)]
         papers: dict[str, list[TableRun]] = {}
         for t in tables:
