@@ -40,7 +40,7 @@ class TableRun:
     run_id: str
     commit: str
     finished: str
-    seconds: float    # the last run's wall time (a rerun that trained nothing is short)
+    seconds: float    # from the parent run's first start to its last end (reruns reopen it)
     cell_seconds: float  # every cell's own compute, summed
     markdown: str
     claims_md: str
@@ -103,7 +103,7 @@ def paper_page(paper: str, tables: list[TableRun], out: Path) -> str:
         lines += [SMOKE, ""]
     for t in tables:
         lines += [f"## `{t.table}` (scale `{t.scale}`)", "",
-                  f"Commit `{t.commit}`, finished {t.finished}; last run {_duration(t.seconds)} wall, "
+                  f"Commit `{t.commit}`, finished {t.finished}; {_duration(t.seconds)} from the table run's first start to its last finish, "
                   f"cells' own compute {_duration(t.cell_seconds)} summed. MLflow parent run `{t.run_id}`.", "",
                   t.markdown.strip(), ""]
         if t.claims_md:
