@@ -230,6 +230,8 @@ def evaluate(exp, cells: pd.DataFrame, client=None) -> list[Verdict]:
             else:
                 theirs = other[other["row"] == worse].set_index(pair_keys)
             common = mine.index.intersection(theirs.index)
+            if len(common) == 0:  # e.g. a grid point this run left out: nothing to compare
+                continue
             if claim.test == "mcnemar":
                 b = c = n = 0
                 for key in common:
