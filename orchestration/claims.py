@@ -230,8 +230,8 @@ def evaluate(exp, cells: pd.DataFrame, client=None) -> list[Verdict]:
             else:
                 theirs = other[other["row"] == worse].set_index(pair_keys)
             common = mine.index.intersection(theirs.index)
-            if len(common) == 0:  # e.g. a grid point this run left out: nothing to compare
-                continue
+            if len(common) == 0 or claim.metric not in mine or claim.metric not in theirs:
+                continue  # a grid point this run left out, or a metric its cells did not log
             if claim.test == "mcnemar":
                 b = c = n = 0
                 for key in common:
