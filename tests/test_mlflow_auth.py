@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))
 from conftest import free_port  # noqa: E402
 
+pytestmark = pytest.mark.subprocess  # it starts MLflow servers and CLI runs
+
 
 def _get(url: str, auth: tuple[str, str] | None = None) -> int:
     request = urllib.request.Request(url)
