@@ -82,6 +82,18 @@ def table_workspace(tmp_path_factory, ray_session):
         yield root
 
 
+def pids_with(text: str) -> list[int]:
+    """Processes (other than this one) whose command line holds `text`: what a test cluster left."""
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if text in cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+                pids.append(int(cmdline.parent.name))
+        except OSError:
+            pass
+    return [p for p in pids if p != os.getpid()]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

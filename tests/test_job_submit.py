@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import pids_with
 from mlflow.tracking import MlflowClient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,17 +29,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _pids_with(text: str) -> list[int]:
-    pids = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            if text in cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"):
-                pids.append(int(cmdline.parent.name))
-        except OSError:
-            pass
-    return [p for p in pids if p != os.getpid()]
 
 
 @pytest.fixture
@@ -78,10 +68,10 @@ def head_node(tmp_path):
             head.wait(timeout=5)  # `ray start --block` can take 30 s to go quietly; then it is killed
         except subprocess.TimeoutExpired:
             os.killpg(head.pid, signal.SIGKILL)
-        for pid in _pids_with(temp_dir):  # anything of this cluster that left the process group
+        for pid in pids_with(temp_dir):  # anything of this cluster that left the process group
             os.kill(pid, signal.SIGKILL)
         time.sleep(1)
-        assert _pids_with(temp_dir) == [], "processes of the test cluster outlived it"
+        assert pids_with(temp_dir) == [], "processes of the test cluster outlived it"
 
 
 @pytest.mark.cluster

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import pids_with
 from mlflow.tracking import MlflowClient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,17 +37,6 @@ def _free_ports(n: int) -> list[int]:
     finally:
         for s in socks:
             s.close()
-
-
-def _pids_with(text: str) -> list[int]:
-    pids = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            if text in cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"):
-                pids.append(int(cmdline.parent.name))
-        except OSError:
-            pass
-    return [p for p in pids if p != os.getpid()]
 
 
 def _node_ports(ports: list[int]) -> list[str]:
@@ -113,7 +103,7 @@ def two_nodes(tmp_path):
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
-        left = lambda: _pids_with(temp_dir) + _pids_with(temp_dir2)  # noqa: E731
+        left = lambda: pids_with(temp_dir) + pids_with(temp_dir2)  # noqa: E731
         for pid in left():  # anything of this cluster that left its process group
             try:
                 os.kill(pid, signal.SIGKILL)
