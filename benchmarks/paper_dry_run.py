@@ -7,7 +7,8 @@ few dozen examples of its `smoke` data caps, one epoch, one seed, every row.
 A dry config is the `paper` config with the fields that size the *data* (`max_*` example caps,
 searches, epochs) taken from `smoke`: shapes, vocabularies and models are the paper's, so a shape or
 memory bug at paper dims shows here. Each experiment runs as a real table (Ray Tune cells, MLflow)
-into a throwaway store; the figures per experiment: exit status, wall seconds, the cells' summed
+into one throwaway store (so a table whose cells an earlier table trained reuses them, as it
+would on a real run: `trained` says how many it trained itself); the figures per experiment: exit status, wall seconds, the cells' summed
 `epoch_seconds` (validation included) per training step, and the peak RSS of the cells' processes (MB). A GPU run is
 planned from these: seconds per step at paper dims times the paper's steps.
 """
@@ -62,7 +63,7 @@ def dry_run(path: str) -> dict:
     exp = dataclasses.replace(exp, scales={**exp.scales, "paper": dry_config(exp.scales["paper"], exp.scales["smoke"])})
     start = time.time()
     try:
-        result = run_experiment(exp, "paper", run={"seeds": (exp.seeds[0],)}, force=True)
+        result = run_experiment(exp, "paper", run={"seeds": (exp.seeds[0],)})
     except Exception as e:  # noqa: BLE001 - a failure is the figure
         return {"ok": False, "seconds": time.time() - start, "error": f"{type(e).__name__}: {e}"[:2000],
                 "trace": traceback.format_exc()[-3000:]}
@@ -76,7 +77,7 @@ def dry_run(path: str) -> dict:
             seconds += m.value
         for m in client.get_metric_history(run_id, "epoch_steps"):
             steps += m.value
-    return {"ok": True, "seconds": time.time() - start, "cells": len(result.cells),
+    return {"ok": True, "seconds": time.time() - start, "cells": len(result.cells), "trained": result.trained,
             "train_seconds_per_step": seconds / steps if steps else None, "train_steps": steps,
             "peak_rss_mb_cells": max((r for r in rss if r == r), default=None), "peak_rss_mb_driver": peak_rss_mb()}
 

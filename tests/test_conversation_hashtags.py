@@ -20,13 +20,15 @@ from components.hashtag_baselines import (
     BIO_O,
     LdaWordRanker,
     MemoryTagger,
+    TfidfNeighbourVote,
     TfidfNgramRanker,
     best_span,
     bio_labels,
+    frequency_weighted_rankings,
     random_rankings,
 )
 from components.text import Vocabulary
-from experiments.conversation_hashtags.data import Post, tag_pairs
+from experiments.conversation_hashtags.data import Post, tag_coverage, tag_pairs
 from experiments.conversation_hashtags.generators import model_config, objective
 from experiments.conversation_hashtags.stats_task import presence
 from experiments.conversation_hashtags.task import ConvHashtagConfig, check, score
@@ -155,6 +157,38 @@ def test_random_ranks_distinct_training_hashtags_reproducibly():
     assert a != random_rankings(cands, 3, 5, seed=2)
 
 
+def test_random_draws_frequent_training_hashtags_more_often():
+    occurrences = ["common"] * 90 + ["rare"] * 10 + ["mid"] * 30
+    ranked = frequency_weighted_rankings(occurrences, 2000, 1, seed=0)
+    firsts = [r[0] for r in ranked]
+    assert abs(firsts.count("common") / 2000 - 90 / 130) < 0.04 and firsts.count("rare") < firsts.count("mid")
+    assert all(len(set(r)) == 3 for r in frequency_weighted_rankings(occurrences, 50, 5, seed=1))  # k capped
+    assert frequency_weighted_rankings(occurrences, 5, 2, seed=3) == frequency_weighted_rankings(occurrences, 5, 2, 3)
+
+
+def test_knn_vote_ranks_the_hashtags_of_the_nearest_training_posts():
+    docs = [["猫", "可爱"], ["猫", "睡觉"], ["股票", "涨"], ["股票", "跌", "涨"]]
+    tags = [["猫咪"], ["猫咪", "午睡"], ["股市"], ["股市"]]
+    vote = TfidfNeighbourVote(n_neighbours=2).fit(docs, tags)
+    (cat, stock, nothing) = vote.rank([["猫"], ["涨", "股票"], ["天气"]], k=2)
+    assert cat == ["猫咪", "午睡"]      # both cat posts vote 猫咪; one votes 午睡
+    assert stock[0] == "股市"
+    assert nothing == ["猫咪", "股市"]  # no shared word: the most frequent training hashtags
+    with pytest.raises(ValueError, match="one label list per training document"):
+        TfidfNeighbourVote().fit(docs, tags[:2])
+
+
+def test_the_vocabulary_keeps_every_training_hashtag_word_when_asked():
+    posts = [Post(["a", "a", "b"], ["a", "c"], ["rare word"]), Post(["a", "b"], [], ["b"])]
+    cut = Vocabulary.build([p.post + p.conv for p in posts], max_size=6)
+    kept = Vocabulary.build([p.post + p.conv for p in posts], max_size=7, keep=["rare", "word", "b"])
+    idx = np.arange(2)
+    assert tag_coverage(posts, idx, cut) == 0.5 and tag_coverage(posts, idx, kept) == 0.0
+    assert len(kept) == 7 and "a" not in kept  # the kept words come first, then by frequency
+    with pytest.raises(ValueError, match="cannot hold the 3 tokens to keep"):
+        Vocabulary.build([["x"]], max_size=6, keep=["p", "q", "r"])
+
+
 def test_lda_ranks_single_words_of_its_vocabulary():
     docs = [["猫", "狗", "鱼"], ["猫", "狗"], ["车", "路", "灯"], ["车", "路"]] * 3
     ranked = LdaWordRanker(n_topics=2, max_iter=5, seed=0, min_df=1, max_df=1.0).fit(docs).rank([["猫"]], k=3)
@@ -206,13 +240,17 @@ def test_table4_has_every_row_metric_and_reference_column(runs):
     result = runs["table4"]
     print(result.markdown)
     table = result.table.set_index("row")
-    assert list(table.index) == ["RANDOM", "LDA", "TF-IDF", "EXTRACTOR", "CLASSIFIER (post only)",
-                                 "CLASSIFIER (post+conv)", *GENERATOR_ROWS]
+    assert list(table.index) == ["RANDOM", "kNN VOTE (post)", "kNN VOTE (post+conv)", "LDA", "TF-IDF", "EXTRACTOR",
+                                 "CLASSIFIER (post only)", "CLASSIFIER (post+conv)", *GENERATOR_ROWS]
+    assert table.loc["kNN VOTE (post)", "F1@1 (%) [paper]"] == "–"  # our floor: no paper value
     assert table.loc["OUR MODEL", "F1@1 (%) [paper]"] == "31.96" and table.loc["LDA", "ROUGE-SU4 (%) [paper]"] == "–"
     assert table.loc["EXTRACTOR", "F1@5 (%)"] == "–" and table.loc["EXTRACTOR", "F1@1 (%)"] != "–"
     assert "McNemar p vs OUR MODEL (median; per seed)" in table.columns
     cells = result.cells
-    assert result.trained == len(cells) == 9
+    assert result.trained == len(cells) == 11
+    generators = cells[cells["row"].isin(GENERATOR_ROWS)]
+    assert (generators["train_tag_oov_share"] == 0).all()  # the vocabulary spells every training hashtag
+    assert generators["no_length_norm_f1_at_1"].between(0, 1).all()  # the authors' ranking, scored too
     for key in ("f1_at_1", "rouge1", "rouge_su4", "rouge1_unseen"):
         assert ((cells[key] >= 0) & (cells[key] <= 1)).all(), key
     assert cells["n_test"].nunique() == 1 and cells["n_test"].iloc[0] == 100  # one paired test set
@@ -235,7 +273,7 @@ def test_each_generator_row_trains_with_its_own_searched_hyperparameters(runs):
 
 def test_table5_reuses_table4s_cells(runs):
     result = runs["table5"]
-    assert result.trained == 0 and result.reused == 4
+    assert result.trained == 0 and result.reused == 6
     mine = result.cells.set_index("row")["run_id"]
     table4 = runs["table4"].cells.set_index("row")["run_id"]
     assert all(mine[r] == table4[r] for r in mine.index)

@@ -4,6 +4,7 @@ A cell's key decides whether a finished cell is reused: a key that changed by ac
 renamed task, a moved config field) would silently retrain every finished cell of a table.
 `golden/cell_keys_cpu.json` holds the `cpu` keys as they were before the one-folder-per-paper
 move; regenerate it only on purpose (a task version bump), with the command in `_regenerate`.
+Regenerated since: conversation_hashtags version 2 (converged generators, floors; Tables 4-6 only).
 """
 
 from __future__ import annotations

@@ -164,6 +164,21 @@ def test_batched_beam_search_equals_one_sentence_at_a_time():
             assert [s for _, s in got] == sorted((s for _, s in got), reverse=True)
 
 
+def test_without_length_norm_hashtags_rank_by_their_summed_log_probability():
+    torch.manual_seed(0)
+    model = tiny()
+    batch = batch_for(model)
+    args = (model, batch["src"], batch["src_len"])
+    normed = beam_search(*args, beam=6, max_len=4)
+    raw = beam_search(*args, beam=6, max_len=4, length_norm=False)
+    for a, b in zip(normed, raw, strict=True):
+        assert {tuple(h) for h, _ in a} == {tuple(h) for h, _ in b}  # the same finished set ...
+        mean = {tuple(h): s for h, s in a}
+        for h, s in b:  # ... scored as sums: the mean per emitted token times the tokens
+            assert s == pytest.approx(mean[tuple(h)] * (len(h) + 1), abs=1e-5)
+        assert [s for _, s in b] == sorted((s for _, s in b), reverse=True)
+
+
 def test_tiny_model_learns_to_copy_and_beam_search_finds_the_target():
     torch.manual_seed(0)
     src, lens = padded([4, 3, 2, 4, 3, 2, 4, 3, 2, 4, 3, 2], 6)

@@ -13,7 +13,8 @@ this one against):
 - Score = length-normalised log-probability: the sum of the token log-probs, the
   `<eos>` included, divided by the number of those tokens (words + 1), i.e. the mean
   log-prob per emitted token (fairseq's normalisation with lenpen = 1). Without it
-  beam search favours one-word hashtags.
+  beam search favours one-word hashtags (`length_norm=False` gives the raw sum, for
+  comparison with decoders that use none).
 
 Finished hypotheses are distinct word sequences by construction (live hypotheses never
 coincide), so the n-best list is a ranking of different hashtags.
@@ -65,8 +66,10 @@ def next_log_probs(decoder: AttentiveGRUDecoder, prev: torch.Tensor, state: Deco
 def beam_search(model: nn.Module, src: torch.Tensor, src_len: torch.Tensor, *, beam: int = 20,
                 max_len: int = 10, fused: torch.Tensor | None = None,
                 conv: torch.Tensor | None = None, conv_len: torch.Tensor | None = None,
-                n_best: int | None = None, ban_unk: bool = True) -> list[list[Hypothesis]]:
-    """Each sentence's n-best (default `beam`) hashtags, best first.
+                n_best: int | None = None, ban_unk: bool = True,
+                length_norm: bool = True) -> list[list[Hypothesis]]:
+    """Each sentence's n-best (default `beam`) hashtags, best first. `length_norm=False` ranks
+    finished hashtags by their summed log-probability instead (no length penalty).
 
     All B sentences and their beams advance together as one (B*beam)-row decoder batch;
     row b*beam + k is beam k of sentence b.
@@ -100,7 +103,7 @@ def beam_search(model: nn.Module, src: torch.Tensor, src_len: torch.Tensor, *, b
                 words, parents, values = history.tolist(), origin.tolist(), top.tolist()
                 for s, r in done.nonzero().tolist():
                     hyp = words[s * width + parents[s][r]]
-                    finished[s].append((hyp, values[s][r] / (len(hyp) + 1)))
+                    finished[s].append((hyp, values[s][r] / (len(hyp) + 1) if length_norm else values[s][r]))
             if step == max_len:
                 break
             # Stable order: non-<eos> candidates by rank, then the <eos> ones; keep k. With a

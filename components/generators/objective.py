@@ -63,7 +63,7 @@ class Seq2SeqObjective:
 
 def generate(model, obj: Seq2SeqObjective, idx: np.ndarray, words: list[str], beam: int, max_len: int,
              n_best: int, fused: np.ndarray | None = None, chunk: int = 64,
-             by_length: bool = False) -> list[list[str]]:
+             by_length: bool = False, length_norm: bool = True) -> list[list[str]]:
     """Each source's n-best hashtags (words joined by spaces), best first, in the order of `idx`,
     by batched beam search on the model's device. `by_length` decodes in order of length, so a
     chunk pads to similar lengths (conversations run from 0 to hundreds of words)."""
@@ -77,7 +77,8 @@ def generate(model, obj: Seq2SeqObjective, idx: np.ndarray, words: list[str], be
         rows = order[s:s + chunk]
         inp = obj.inputs(idx[rows], device, None if fused is None else fused[rows])
         hyps = beam_search(model, inp["src"], inp["src_len"], beam=beam, max_len=max_len, n_best=n_best,
-                           fused=inp.get("fused"), conv=inp.get("conv"), conv_len=inp.get("conv_len"))
+                           fused=inp.get("fused"), conv=inp.get("conv"), conv_len=inp.get("conv_len"),
+                           length_norm=length_norm)
         for r, h in zip(rows.tolist(), hyps, strict=True):
             out[r] = [" ".join(words[i] for i in ids) for ids, _ in h]
     return out

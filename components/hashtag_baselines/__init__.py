@@ -1,6 +1,8 @@
 """Baselines of the conversation-hashtag paper's Table 4, beside the generators.
 
-- `random_rankings`: training hashtags in a random order (RANDOM);
+- `frequency_weighted_rankings`: training hashtags drawn by their frequency (RANDOM);
+  `random_rankings`: uniformly over distinct hashtags;
+- `TfidfNeighbourVote`: the hashtags of a post's TF-IDF nearest training posts (a floor);
 - `TfidfNgramRanker`: the post's word n-grams (n <= 5) by TF-IDF (TF-IDF);
 - `LdaWordRanker`: words by p(w | d) under scikit-learn's LDA (LDA);
 - `AttentionCNN`: a classifier over the hashtags seen in training (CLASSIFIER);
@@ -20,7 +22,14 @@ from components.hashtag_baselines.extractor import (
     best_span,
     bio_labels,
 )
-from components.hashtag_baselines.ranking import LdaWordRanker, TfidfNgramRanker, random_rankings
+from components.hashtag_baselines.knn import TfidfNeighbourVote
+from components.hashtag_baselines.ranking import (
+    LdaWordRanker,
+    TfidfNgramRanker,
+    frequency_weighted_rankings,
+    random_rankings,
+)
 
 __all__ = ["BIO_B", "BIO_I", "BIO_O", "AttentionCNN", "LdaWordRanker", "MemoryTagger",
-           "TfidfNgramRanker", "best_span", "bio_labels", "random_rankings"]
+           "TfidfNeighbourVote", "TfidfNgramRanker", "best_span", "bio_labels", "frequency_weighted_rankings",
+           "random_rankings"]

@@ -22,6 +22,21 @@ def random_rankings(candidates: Sequence[str], n_posts: int, k: int, seed: int) 
     return [[candidates[i] for i in rng.choice(len(candidates), k, replace=False)] for _ in range(n_posts)]
 
 
+def frequency_weighted_rankings(occurrences: Sequence[str], n_posts: int, k: int, seed: int) -> list[list[str]]:
+    """RANDOM as the conversation paper draws it: k distinct tags per post, each drawn with
+    probability proportional to its count among the training tag occurrences (without
+    replacement), so frequent tags come up more often."""
+    counts = Counter(occurrences)
+    if not counts:
+        raise ValueError("RANDOM needs at least one training hashtag occurrence")
+    tags = sorted(counts)
+    p = np.array([counts[t] for t in tags], dtype=np.float64)
+    p /= p.sum()
+    rng = np.random.default_rng(seed)
+    k = min(k, len(tags))
+    return [[tags[i] for i in rng.choice(len(tags), k, replace=False, p=p)] for _ in range(n_posts)]
+
+
 def ngrams(tokens: Sequence[str], max_n: int) -> list[str]:
     """Every contiguous word n-gram with n <= max_n, in order of first position, then length."""
     return [" ".join(tokens[i:i + n]) for i in range(len(tokens))
@@ -101,4 +116,4 @@ class LdaWordRanker:
         return out
 
 
-__all__ = ["LdaWordRanker", "TfidfNgramRanker", "ngrams", "random_rankings"]
+__all__ = ["LdaWordRanker", "TfidfNgramRanker", "frequency_weighted_rankings", "ngrams", "random_rankings"]

@@ -30,7 +30,7 @@ class Vocabulary:
 
     @classmethod
     def build(cls, token_lists: Iterable[Sequence[str]], max_size: int | None = None,
-              min_count: int = 1) -> Vocabulary:
+              min_count: int = 1, keep: Iterable[str] = ()) -> Vocabulary:
         """Most frequent tokens first, ties by token string (so builds are reproducible).
 
         Args:
@@ -38,19 +38,27 @@ class Vocabulary:
             max_size: cap on `len(vocab)`, the four special tokens included, so it is the
                 embedding table's row count.
             min_count: tokens seen fewer times are left out (they encode as `<unk>`).
+            keep: tokens that are in whatever their count (e.g. every word of the training
+                targets, so a generator can spell them); they come first, then the rest by
+                frequency up to `max_size`.
         """
         if max_size is not None and max_size < len(SPECIALS):
             raise ValueError(f"max_size={max_size} leaves no room for the {len(SPECIALS)} special tokens")
         counts: Counter[str] = Counter()
         for tokens in token_lists:
             counts.update(tokens)
+        kept = set(keep) - set(SPECIALS)
         for special in SPECIALS:
             counts.pop(special, None)
-        ranked = sorted((t for t, n in counts.items() if n >= min_count),
-                        key=lambda t: (-counts[t], t))
+        if max_size is not None and len(kept) > max_size - len(SPECIALS):
+            raise ValueError(f"max_size={max_size} cannot hold the {len(kept)} tokens to keep "
+                             f"(plus {len(SPECIALS)} special tokens)")
+        order = lambda t: (-counts[t], t)  # noqa: E731
+        first = sorted(kept, key=order)
+        ranked = sorted((t for t, n in counts.items() if n >= min_count and t not in kept), key=order)
         if max_size is not None:
-            ranked = ranked[: max_size - len(SPECIALS)]
-        return cls(list(SPECIALS) + ranked)
+            ranked = ranked[: max_size - len(SPECIALS) - len(first)]
+        return cls(list(SPECIALS) + first + ranked)
 
     def __len__(self) -> int:
         return len(self.tokens)

@@ -1,8 +1,12 @@
 """The baseline rows of the conversation paper's Table 4 on the Weibo data.
 
-- RANDOM: the distinct hashtags of the training part, in a random order per post (cell seed);
+- RANDOM: hashtags drawn per post (cell seed) from the training part's hashtag occurrences,
+  so frequent ones come up more often (the paper's definition), without repeats;
 - TF-IDF: the post's word n-grams (n <= 5), document frequencies over the training and
   test posts (no labels are read);
+- kNN VOTE (our floor, not the paper's): the hashtags of the post's `knn_neighbours` TF-IDF
+  nearest training posts (reading the post, or the post and its conversation), voted by
+  cosine similarity: training-free, so a trained row below it learned no more than overlap;
 - LDA: scikit-learn LDA fitted on the training posts; a test post's words by p(w | post);
 - CLASSIFIER: an attention CNN (Gong & Zhang, 2016) over the training part's hashtags,
   reading the post (`input=post`) or the post followed by its conversation (`post_conv`),
@@ -29,10 +33,11 @@ from components.hashtag_baselines import (
     AttentionCNN,
     LdaWordRanker,
     MemoryTagger,
+    TfidfNeighbourVote,
     TfidfNgramRanker,
     best_span,
     bio_labels,
-    random_rankings,
+    frequency_weighted_rankings,
 )
 from components.training import FitProblem, FitSettings
 from experiments.conversation_hashtags.data import HOLDOUT, TEST, TRAIN
@@ -153,8 +158,16 @@ def predict_extractor(cfg, ctx, data) -> tuple[list[list[str]], dict[str, float]
 def predict(cfg, ctx, data) -> tuple[list[list[str]], dict[str, float]]:
     posts, test = data.posts, data.test
     if cfg.model == "random":
-        candidates = sorted({t for i in data.train for t in posts[i].tags})
-        return random_rankings(candidates, len(test), K, ctx.seed), {"n_candidates": float(len(candidates))}
+        occurrences = [t for i in data.train for t in posts[i].tags]
+        return (frequency_weighted_rankings(occurrences, len(test), K, ctx.seed),
+                {"n_candidates": float(len(set(occurrences)))})
+    if cfg.model == "knn":
+        def text(i: int) -> list[str]:
+            return posts[i].post + posts[i].conv if cfg.input == "post_conv" else posts[i].post
+
+        vote = TfidfNeighbourVote(cfg.knn_neighbours).fit([text(i) for i in data.train],
+                                                          [posts[i].tags for i in data.train])
+        return vote.rank([text(i) for i in test], K), {}
     if cfg.model == "tfidf":
         corpus = [posts[i].post for i in np.flatnonzero(np.isin(data.split, (TRAIN, TEST)))]
         return TfidfNgramRanker(5).rank([posts[i].post for i in test], corpus, K), {}

@@ -11,7 +11,9 @@ Two stages, each keyed by its settings and the data's sha256s:
 - `weibo_corpus`: per post its words, its conversation's words, its hashtags, its split
   (TRAIN / HOLDOUT / TEST) and its line in the original file;
 - `weibo_arrays`: one vocabulary for posts, conversations and hashtags (the paper's shared
-  V, built from the training part), padded ids, and (post, hashtag) training pairs.
+  V, built from the training part; with `keep_tag_words` every training hashtag word is in
+  it whatever its rank), padded ids, (post, hashtag) training pairs, and `coverage.json`:
+  the share of training and test hashtags with a word the vocabulary lacks.
 
 Input rules (tested in tests/test_conversation_hashtags.py):
 - a post without replies has an empty conversation (length 0): the encoders give it zero
@@ -38,7 +40,7 @@ from orchestration.stages import cached_stage
 
 DATASET = "weibo_conversation_hashtags"
 TRAIN, HOLDOUT, TEST = 0, 1, 2
-CORPUS_VERSION, ARRAYS_VERSION = 1, 1
+CORPUS_VERSION, ARRAYS_VERSION = 1, 2  # arrays 2: coverage.json
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,14 @@ class ArraysSpec:
     max_post_len: int
     max_conv_len: int
     max_tag_len: int
+    keep_tag_words: bool = False  # every word of a training hashtag in the vocabulary, whatever its rank
+
+
+def tag_coverage(posts: list[Post], idx: np.ndarray, vocab: Vocabulary) -> float:
+    """The share of the gold hashtags of the posts in `idx` with a word outside `vocab`: a
+    generator cannot spell those, whatever it learns."""
+    tags = [t.split() for i in idx for t in posts[i].tags]
+    return float(np.mean([any(w not in vocab for w in t) for t in tags])) if tags else 0.0
 
 
 def tag_pairs(posts: list[Post], idx: np.ndarray, vocab: Vocabulary,
@@ -125,9 +135,11 @@ def tag_pairs(posts: list[Post], idx: np.ndarray, vocab: Vocabulary,
 def _build_arrays(spec: ArraysSpec, out: Path) -> None:
     posts, split = load_corpus(corpus_stage(spec.corpus))
     train = np.flatnonzero(split == TRAIN)
+    tag_words = {w for i in train for t in posts[i].tags for w in t.split()}
     vocab = Vocabulary.build([w for i in train for w in (posts[i].post, posts[i].conv,
                                                          *(t.split() for t in posts[i].tags))],
-                             max_size=spec.vocab_size, min_count=spec.min_count)
+                             max_size=spec.vocab_size, min_count=spec.min_count,
+                             keep=tag_words if spec.keep_tag_words else ())
     arrays = {}
     arrays["post"], arrays["post_len"] = pad_sequences([vocab.encode(p.post) for p in posts], spec.max_post_len)
     arrays["conv"], arrays["conv_len"] = pad_sequences([vocab.encode(p.conv) for p in posts], spec.max_conv_len)
@@ -137,11 +149,19 @@ def _build_arrays(spec: ArraysSpec, out: Path) -> None:
     arrays["test_post"] = np.flatnonzero(split == TEST)
     np.savez(out / "arrays.npz", **arrays)
     (out / "vocab.json").write_text(json.dumps(vocab.to_dict(), ensure_ascii=False))
+    coverage = {f"{name}_tag_oov_share": tag_coverage(posts, np.flatnonzero(split == code), vocab)
+                for name, code in (("train", TRAIN), ("test", TEST))}
+    (out / "coverage.json").write_text(json.dumps(coverage))
 
 
 def arrays_stage(spec: ArraysSpec) -> Path:
     key = {**asdict(spec), **corpus_key(spec.corpus), "version": ARRAYS_VERSION}
     return cached_stage("weibo_arrays", key, functools.partial(_build_arrays, spec))
+
+
+def load_coverage(stage: Path) -> dict[str, float]:
+    """Shares of training and test hashtags the vocabulary cannot spell (`tag_coverage`)."""
+    return json.loads((stage / "coverage.json").read_text())
 
 
 def load_arrays(stage: Path) -> tuple[dict[str, np.ndarray], Vocabulary]:
@@ -151,4 +171,4 @@ def load_arrays(stage: Path) -> tuple[dict[str, np.ndarray], Vocabulary]:
 
 
 __all__ = ["DATASET", "HOLDOUT", "TEST", "TRAIN", "ArraysSpec", "CorpusSpec", "Post", "arrays_stage",
-           "corpus_stage", "load_arrays", "load_corpus", "tag_pairs"]
+           "corpus_stage", "load_arrays", "load_corpus", "load_coverage", "tag_coverage", "tag_pairs"]

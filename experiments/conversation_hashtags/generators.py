@@ -1,9 +1,17 @@
 """The generator rows of the conversation paper: SEQ2SEQ (post / conv / post+conv, with or
 without copy) and OUR MODEL (dual encoder, bi-attention, merge layer; full or one-attention).
 
-Training: one (post, hashtag) pair per gold hashtag, Adam, gradients clipped at 1, early
-stopping on the holdout's loss (the paper: "the lowest objective loss" on the development
-set), batched beam search for each test post's 5 best hashtags.
+Training: one (post, hashtag) pair per gold hashtag, Adam, gradients clipped at 1, the
+learning rate halved whenever the holdout loss rises (the authors' code halves it when
+validation perplexity rises), stopping after `patience` epochs without a new best holdout
+loss or once the rate falls under `lr_floor` (the paper: "the lowest objective loss" on the
+development set); the epoch cap is a safety net.
+
+Decoding: batched beam search (beam 10 at `cpu`, the paper's 20 at `paper`; the authors' code
+uses 30) for each test post's 5 best hashtags (the metrics read at most 5; the authors keep 20),
+ranked by length-normalised log-probability. The authors rank by the summed log-probability
+(no length penalty): every cell also decodes that way and logs `no_length_norm_f1_at_1/5`, so
+the two rankings are compared on the same model.
 
 Hyperparameters: with `search_samples` > 0, a Tune + Optuna (TPE) search per generator row
 trains `search_samples` models for `search_epochs` epochs each on the training part and
@@ -27,6 +35,7 @@ import torch
 from components.generators import Seq2Seq, Seq2SeqConfig, Seq2SeqObjective, generate
 from components.training import FitProblem, FitSettings
 from experiments.conversation_hashtags.data import arrays_stage, load_arrays
+from experiments.conversation_hashtags.task import score
 from orchestration.search import apply_search, load_search, save_search
 from orchestration.spec import config_dict
 from orchestration.stages import cached_stage, stage_dir
@@ -34,7 +43,7 @@ from orchestration.stages import cached_stage, stage_dir
 SEARCH_VERSION = 1
 # Fields a search trial never reads: decoding, the final training's length, the test subset, baselines.
 NOT_SEARCHED = ("beam", "epochs", "patience", "max_test_posts", "lda_topics", "lda_iter", "cls_dropout",
-                "cls_epochs")
+                "cls_epochs", "knn_neighbours", "lr_floor")
 
 
 def model_config(cfg, vocab_size: int) -> Seq2SeqConfig:
@@ -61,7 +70,8 @@ def fit_problem(cfg, arrays: dict[str, np.ndarray], vocab_size: int, seed: int) 
                          train={"post": arrays["train_post"], "tgt": arrays["train_tgt"]},
                          val={"post": arrays["holdout_post"], "tgt": arrays["holdout_tgt"]},
                          loss=obj.loss, evaluate=obj.evaluate)
-    settings = FitSettings(epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, patience=cfg.patience, seed=seed)
+    settings = FitSettings(epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, patience=cfg.patience, seed=seed,
+                           lr_schedule=cfg.lr_schedule, lr_factor=0.5, lr_floor=cfg.lr_floor)
     return problem, settings
 
 
@@ -129,8 +139,15 @@ def predict(cfg, ctx, data) -> tuple[list[list[str]], dict[str, float]]:
     problem, settings = fit_problem(cfg, data.arrays, len(data.vocab), seed=ctx.seed)
     result = ctx.fit(problem, settings)
     model = result.model.to("cuda" if cfg.use_gpu and torch.cuda.is_available() else "cpu")
-    preds = generate(model, objective(data.arrays, model.cfg.conversation), data.test, data.vocab.tokens,
-                     cfg.beam, cfg.max_tag_len, min(5, cfg.beam), by_length=True)
+    obj = objective(data.arrays, model.cfg.conversation)
+    preds = generate(model, obj, data.test, data.vocab.tokens, cfg.beam, cfg.max_tag_len, min(5, cfg.beam),
+                     by_length=True)
+    # The authors rank finished hashtags by summed log-probability (no length penalty); ours
+    # normalises by length. Both are scored, so the choice is measured, not assumed.
+    raw = generate(model, obj, data.test, data.vocab.tokens, cfg.beam, cfg.max_tag_len, min(5, cfg.beam),
+                   by_length=True, length_norm=False)
+    golds = [data.posts[i].tags for i in data.test]
+    extra |= {f"no_length_norm_{k}": v for k, v in score(raw, golds).items() if k in ("f1_at_1", "f1_at_5")}
     extra |= {"best_epoch": float(result.best_epoch), "holdout_loss": float(result.best_value),
               "n_train_pairs": float(len(data.arrays["train_post"]))}
     return preds, extra

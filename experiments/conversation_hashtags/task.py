@@ -2,8 +2,8 @@
 
     python experiments/conversation_hashtags/table4.py --scale smoke
 
-`model` picks the row: random | lda | tfidf | extractor | classifier (conversation_baselines.py)
-or seq2seq | dual (conversation_generators.py); `input` what a classifier or SEQ2SEQ reads
+`model` picks the row: random | knn | lda | tfidf | extractor | classifier (baselines.py)
+or seq2seq | dual (generators.py); `input` what a classifier, kNN or SEQ2SEQ reads
 (post, conv, post_conv), `attend` what the dual encoder's decoder attends over (both, post,
 conv), `copy` SEQ2SEQ-COPY. Data: conversation_hashtags_data.py (train on the public
 validation split minus a holdout, test on the paper's test split).
@@ -39,12 +39,13 @@ from experiments.conversation_hashtags.data import (
     corpus_stage,
     load_arrays,
     load_corpus,
+    load_coverage,
 )
 from orchestration.significance import TOP1_ARTIFACT
 from orchestration.spec import RunSettings, SpecError
 from orchestration.task import Task
 
-MODELS = ("random", "lda", "tfidf", "extractor", "classifier", "seq2seq", "dual")
+MODELS = ("random", "knn", "lda", "tfidf", "extractor", "classifier", "seq2seq", "dual")
 GENERATORS = ("seq2seq", "dual")
 INPUTS = ("post", "conv", "post_conv")
 ATTENDS = ("both", "post", "conv")
@@ -62,6 +63,7 @@ class ConvHashtagConfig(RunSettings):
     split_seed: int = 0
     vocab_size: int = 50_000       # posts, conversations and hashtags share it (the paper's Weibo V)
     min_count: int = 1
+    keep_tag_words: bool = True    # the vocabulary spells every training hashtag (else by rank only)
     max_post_len: int = 80         # words (99% of posts have at most 75)
     max_conv_len: int = 200        # words (median 20, 90% at most 110)
     max_tag_len: int = 10          # hashtag words, in training and in beam search
@@ -70,32 +72,37 @@ class ConvHashtagConfig(RunSettings):
     dropout: float = 0.1
     lr: float = 1e-3
     batch_size: int = 64
-    epochs: int = 15
-    patience: int = 2
+    epochs: int = 50               # a safety net: training stops on patience or the LR floor
+    patience: int = 3              # epochs without a new best holdout loss
+    lr_schedule: str = "worse"     # generators: halve the LR when holdout loss rises (the authors')
+    lr_floor: float = 1e-5         # ... and stop once it falls under this
     beam: int = 20
     search_samples: int = 0        # Optuna trials per generator row on the holdout; 0: no search
     search_epochs: int = 3         # epochs per trial (its best holdout loss is the objective)
     search_hidden: tuple[int, ...] = ()  # GRU sizes to try besides lr and dropout; () keeps `hidden`
     search_concurrency: int = 2    # trials at a time (each one CPU); 1 reuses one Tune actor throughout
+    knn_neighbours: int = 10       # kNN VOTE: training posts whose hashtags vote
     lda_topics: int = 50
     lda_iter: int = 20
     cls_dropout: float = 0.5       # Gong & Zhang's CNN dropout
-    cls_epochs: int = 30           # classifier and extractor: small models, cheap epochs, slow to converge
+    cls_epochs: int = 100          # classifier and extractor (a safety net too): cheap epochs, slow to converge
 
     def corpus(self) -> CorpusSpec:
         return CorpusSpec(self.max_train_posts, self.max_test_posts, self.holdout_fraction, self.split_seed)
 
     def arrays(self) -> ArraysSpec:
         return ArraysSpec(self.corpus(), self.vocab_size, self.min_count, self.max_post_len,
-                          self.max_conv_len, self.max_tag_len)
+                          self.max_conv_len, self.max_tag_len, self.keep_tag_words)
 
 
 def check(cfg: ConvHashtagConfig) -> None:
     if cfg.model not in MODELS or cfg.input not in INPUTS or cfg.attend not in ATTENDS:
         raise SpecError(f"need model in {MODELS}, input in {INPUTS}, attend in {ATTENDS}; "
                         f"got {cfg.model!r}, {cfg.input!r}, {cfg.attend!r}")
-    if min(cfg.beam, cfg.max_tag_len, cfg.max_post_len, cfg.max_conv_len, cfg.epochs, cfg.cls_epochs) < 1:
-        raise SpecError("beam, max_tag_len, max_post_len, max_conv_len, epochs and cls_epochs must be >= 1")
+    if min(cfg.beam, cfg.max_tag_len, cfg.max_post_len, cfg.max_conv_len, cfg.epochs, cfg.cls_epochs,
+           cfg.knn_neighbours) < 1:
+        raise SpecError("beam, max_tag_len, max_post_len, max_conv_len, epochs, cls_epochs and knn_neighbours "
+                        "must be >= 1")
     if cfg.search_samples < 0 or (cfg.search_samples and min(cfg.search_epochs, cfg.search_concurrency) < 1):
         raise SpecError("search_samples must be >= 0, search_epochs and search_concurrency >= 1")
     cfg.corpus().check()
@@ -177,8 +184,11 @@ def run_cell(cfg: ConvHashtagConfig, ctx) -> dict[str, float]:
     check(cfg)
     posts, split = load_corpus(corpus_stage(cfg.corpus()))
     data = Data(posts, split)
+    coverage = {}
     if cfg.model in ("extractor", "classifier", *GENERATORS):
-        data.arrays, data.vocab = load_arrays(arrays_stage(cfg.arrays()))
+        stage = arrays_stage(cfg.arrays())
+        data.arrays, data.vocab = load_arrays(stage)
+        coverage = load_coverage(stage) if cfg.model in GENERATORS else {}
     start = time.time()
     if cfg.model in GENERATORS:
         preds, extra = conversation_generators.predict(cfg, ctx, data)
@@ -187,7 +197,7 @@ def run_cell(cfg: ConvHashtagConfig, ctx) -> dict[str, float]:
     test = data.test
     golds = [posts[i].tags for i in test]
     ranked = cfg.model != "extractor"  # the extractor answers one span, not a ranking
-    metrics = {**score(preds, golds, ranked), **extra, "n_test": float(len(test)),
+    metrics = {**score(preds, golds, ranked), **extra, **coverage, "n_test": float(len(test)),
                "n_train_posts": float(len(data.train)), "model_seconds": time.time() - start}
     for name, mask in unseen_masks(posts, split, test).items():  # Table 5
         idx = np.flatnonzero(mask)
@@ -205,7 +215,10 @@ def run_cell(cfg: ConvHashtagConfig, ctx) -> dict[str, float]:
     return metrics
 
 
-CONVERSATION_HASHTAGS = Task("conversation_hashtags", ConvHashtagConfig, run_cell, data_sha256s, prepare)
+# version 2: RANDOM frequency-weighted, the vocabulary keeps every training hashtag word, generators
+# trained to convergence (LR halved on a rise), no-length-norm decoding scored beside ours
+CONVERSATION_HASHTAGS = Task("conversation_hashtags", ConvHashtagConfig, run_cell, data_sha256s, prepare,
+                             version=2)
 
 __all__ = ["ATTENDS", "GENERATORS", "INPUTS", "MODELS", "ConvHashtagConfig", "Data", "check",
            "score", "unseen_masks", "weibo_tag"]
