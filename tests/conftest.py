@@ -6,6 +6,7 @@ Ray runs in-process, started once per session (about 5 s) and shared by every te
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -61,22 +62,43 @@ def ray_session():
     ray.shutdown()
 
 
+@pytest.fixture(scope="session")
+def new_store(tmp_path_factory):
+    """new_store(folder) -> a tracking URI: an empty SQLite MLflow store at folder/mlflow.db.
+
+    Copied from one migrated once per test process: a new store spends seconds on MLflow's
+    schema migrations, every time. The tests of a store created from nothing (concurrent
+    drivers racing to migrate it) do not use this."""
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+    template = tmp_path_factory.mktemp("mlflow-template") / "mlflow.db"
+    store = SqlAlchemyStore(f"sqlite:///{template}", str(template.parent / "artifacts"))  # migrates it
+    store.engine.dispose()
+
+    def make(folder: Path) -> str:
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, folder / "mlflow.db")
+        return f"sqlite:///{folder / 'mlflow.db'}"
+
+    return make
+
+
 @pytest.fixture
-def workspace(tmp_path, monkeypatch):
+def workspace(tmp_path, monkeypatch, new_store):
     """A fresh MLflow store and EMOJITAGS_HOME, as a new user would have."""
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", new_store(tmp_path))
     monkeypatch.setenv("EMOJITAGS_HOME", str(tmp_path / "home"))
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
 
 @pytest.fixture(scope="module")
-def table_workspace(tmp_path_factory, ray_session):
+def table_workspace(tmp_path_factory, ray_session, new_store):
     """One fresh MLflow store and EMOJITAGS_HOME for a module's tables (a new SQLite store spends
     seconds on its migrations), the working directory inside it: nothing lands in the checkout."""
     root = tmp_path_factory.mktemp("tables")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root / 'mlflow.db'}")
+        mp.setenv("MLFLOW_TRACKING_URI", new_store(root))
         mp.setenv("EMOJITAGS_HOME", str(root / "home"))
         mp.chdir(root)
         yield root

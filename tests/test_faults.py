@@ -19,15 +19,18 @@ COMMAND = [sys.executable, "-m", "orchestration", "run", "experiments/dialogue_e
 
 
 @pytest.mark.slow
-def test_mlflow_server_lost_mid_run_fails_the_cell_and_a_rerun_finishes(tmp_path, start_mlflow_server):
+def test_mlflow_server_lost_mid_run_fails_the_cell_and_a_rerun_finishes(tmp_path, start_mlflow_server, new_store):
     port = free_port()
+    new_store(tmp_path / "server")
     url, stop = start_mlflow_server(tmp_path / "server", port)
-    env = {**os.environ, "MLFLOW_TRACKING_URI": url, "EMOJITAGS_HOME": str(tmp_path / "home"),
-           "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": "5"}
+    env = {**os.environ, "MLFLOW_TRACKING_URI": url, "EMOJITAGS_HOME": str(tmp_path / "home")}
+    # Fail fast once the server is gone; the rerun below keeps MLflow's own retries and timeout
+    # (on a loaded machine the restarted server can take longer than 5 s to answer).
+    no_retries = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": "5"}
     # The cell stops in the middle of its second epoch until told to go on: the server dies while
     # it trains, before the epoch's metrics are logged, however short the epochs.
     paused = tmp_path / "paused"
-    proc = subprocess.Popen(COMMAND, cwd=ROOT, env={**env, "EMOJITAGS_FAULT_KILL_WORKER": f"0:1:{paused}:wait"},
+    proc = subprocess.Popen(COMMAND, cwd=ROOT, env={**env, **no_retries, "EMOJITAGS_FAULT_KILL_WORKER": f"0:1:{paused}:wait"},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 180
     while not paused.exists():

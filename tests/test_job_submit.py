@@ -76,9 +76,9 @@ def head_node(tmp_path):
 
 @pytest.mark.cluster
 @pytest.mark.slow
-def test_job_submit_runs_the_table_on_the_head_node(head_node, tmp_path):
+def test_job_submit_runs_the_table_on_the_head_node(head_node, tmp_path, new_store):
     address, env, _ = head_node
-    store = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    store = new_store(tmp_path)
     runtime_env = {"env_vars": {"MLFLOW_TRACKING_URI": store, "EMOJITAGS_HOME": str(tmp_path / "home"),
                                 "EMOJITAGS_DATA_DIR": os.environ["EMOJITAGS_DATA_DIR"],
                                 "EMOJITAGS_OFFLINE": "1"}}

@@ -72,9 +72,9 @@ def _table_md(workspace: Path) -> str:
 
 @pytest.mark.subprocess
 @pytest.mark.slow
-def test_killed_cell_resumes_from_its_checkpoint(tmp_path):
+def test_killed_cell_resumes_from_its_checkpoint(tmp_path, new_store):
     killed, whole = tmp_path / "killed", tmp_path / "whole"
-    killed.mkdir(), whole.mkdir()
+    new_store(killed), new_store(whole)
     # The LSTM cell stops dead in the middle of its third epoch (two checkpoints written), so
     # the kill below lands at a known point however fast the epochs are.
     hung = tmp_path / "hung"

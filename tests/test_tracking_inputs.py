@@ -27,10 +27,10 @@ TWEETEVAL = "https://raw.githubusercontent.com/cardiffnlp/tweeteval/4fbd22cd7842
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
+def store(tmp_path_factory, new_store):
     root = tmp_path_factory.mktemp("store")
-    with pytest.MonkeyPatch.context() as mp:  # one SQLite store: its migrations take seconds
-        mp.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root / 'mlflow.db'}")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MLFLOW_TRACKING_URI", new_store(root))
         mp.setenv("EMOJITAGS_HOME", str(root / "home"))
         mp.chdir(root)
         yield f"sqlite:///{root / 'mlflow.db'}", root

@@ -123,9 +123,9 @@ def _wait(ready, proc: subprocess.Popen, log: Path, timeout: float = 180) -> Non
 
 @pytest.mark.cluster
 @pytest.mark.slow
-def test_cells_run_on_the_second_node(two_nodes, tmp_path):
+def test_cells_run_on_the_second_node(two_nodes, tmp_path, new_store):
     address, env, node2_id = two_nodes
-    store = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    store = new_store(tmp_path)
     home = tmp_path / "home"
     runtime_env = {"env_vars": {"MLFLOW_TRACKING_URI": store, "EMOJITAGS_HOME": str(home),
                                 "EMOJITAGS_DATA_DIR": os.environ["EMOJITAGS_DATA_DIR"],

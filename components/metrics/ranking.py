@@ -26,15 +26,19 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import numpy as np
-from nltk.stem.porter import PorterStemmer
 
-_STEMMER = PorterStemmer()
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    from nltk.stem.porter import PorterStemmer  # imported on first use: NLTK takes seconds to import
+
+    return PorterStemmer()
 
 
 @lru_cache(maxsize=200_000)
 def stem_word(word: str) -> str:
     """Porter stem of one lowercase word (NLTK, cached: metrics stem the same words often)."""
-    return _STEMMER.stem(word)
+    return _stemmer().stem(word)
 
 
 def normalize_hashtag(tag: str, stem: bool = True) -> tuple[str, ...]:

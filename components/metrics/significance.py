@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.stats import binomtest
 
 
 @dataclass(frozen=True)
@@ -32,4 +31,6 @@ def mcnemar_exact(correct_a: ArrayLike, correct_b: ArrayLike) -> McNemarResult:
     c = int(np.sum(~a & b_))
     if b + c == 0:
         return McNemarResult(b, c, 1.0)
+    from scipy.stats import binomtest  # on first use: scipy.stats takes seconds to import
+
     return McNemarResult(b, c, float(binomtest(b, b + c, 0.5).pvalue))

@@ -9,9 +9,10 @@ n-grams, joining tokens with a space.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+if TYPE_CHECKING:  # imported where a featurizer is built: scikit-learn takes seconds to import
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 
 def identity(tokens: Sequence[str]) -> Sequence[str]:
@@ -26,6 +27,8 @@ def bow_featurizer(kind: Literal["tfidf", "count"] = "tfidf", ngram_range: tuple
 
     `vec.fit_transform([["i", "love", "#tbt"], ["😂", "love"]])` gives a sparse matrix.
     """
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
     options = dict(tokenizer=identity, preprocessor=identity, token_pattern=None,
                    lowercase=False, ngram_range=ngram_range, min_df=min_df,
                    max_features=max_features)
