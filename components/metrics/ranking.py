@@ -30,7 +30,9 @@ import numpy as np
 
 @lru_cache(maxsize=1)
 def _stemmer():
-    from nltk.stem.porter import PorterStemmer  # imported on first use: NLTK takes seconds to import
+    from nltk.stem.porter import (
+        PorterStemmer,  # imported on first use: NLTK takes seconds to import
+    )
 
     return PorterStemmer()
 
