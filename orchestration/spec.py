@@ -227,6 +227,11 @@ def resolve_cells(exp: Experiment, scale: str, overrides: Mapping[str, Any] | No
             where = f"experiment {exp.id}, scale {scale}, row {row.name}"
             check_config(cfg, where + "".join(f", {k}={v}" for k, v in point.items()))
             for seed in seeds:
+                if hasattr(cfg, "check_seed"):  # a task whose seed means more than initialisation
+                    try:
+                        cfg.check_seed(int(seed))
+                    except SpecError as e:
+                        raise SpecError(f"{where}: {e}") from None
                 key = stable_hash({"task": exp.task.name, "row": row.name, "config": config_dict(cfg, include_execution=False),
                                    "seed": seed, "data": dict(data_sha256s or {}),
                                    "task_version": task_version})

@@ -5,7 +5,7 @@ A field's name carries its domain, the convention every task config follows:
 | names                                                       | expected            |
 |-------------------------------------------------------------|---------------------|
 | epochs, patience, batch_size, beam, hidden, dim, n_*, workers, threads, top_*, min_count, ... | an int >= 1 |
-| max_* (0: no cap; lengths >= 1), *seed, search_samples, conse_top_t, epoch_size | an int >= 0 |
+| max_* (0: no cap; lengths >= 1), *seed, search_samples, conse_top_t, epoch_size, classes, per_class, cv_folds | an int >= 0 |
 | vocab_size, *_vocab_size                                    | an int > the 4 special tokens |
 | lr, *_lr, *_c, eszsl_gamma, eszsl_lam, *budget_s             | a finite float > 0  |
 | *dropout, holdout_fraction                                  | a float in [0, 1)   |
@@ -29,11 +29,11 @@ from orchestration.spec import SpecError
 N_SPECIAL_TOKENS = 4  # <pad> <unk> <bos> <eos>: components/text/vocab.py
 
 _RULES: list[tuple[re.Pattern, str]] = [(re.compile(p), kind) for p, kind in (
-    (r"^(max_.*|.*_seed|seed|search_samples|conse_top_t|epoch_size)$", "count0"),
+    (r"^(max_.*|.*_seed|seed|search_samples|conse_top_t|epoch_size|classes|per_class|cv_folds)$", "count0"),
     (r"^(.*_)?vocab_size$", "vocab"),
     (r"^(epochs|.*_epochs|patience|.*_patience|batch_size|beam|hidden|.*_hidden|dim|.*_dim|n_.*|workers|"
      r".*_workers|threads|top_.*|min_count|.*_min_count|.*_window|few_shot_min|few_shot_max|"
-     r"lda_topics|lda_iter|search_concurrency|min_words|label_min_count|min_label_tweets|popular_threshold)$",
+     r"lda_topics|lda_iter|knn_neighbours|search_concurrency|min_words|label_min_count|min_label_tweets|popular_threshold)$",
      "count1"),
     (r"^(lr|.*_lr|.*_c|eszsl_gamma|eszsl_lam|.*budget_s|lr_floor)$", "positive"),
     (r"^(.*dropout|holdout_fraction)$", "unit_open"),

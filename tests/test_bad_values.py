@@ -24,12 +24,15 @@ BAD = [
     ("max_src_len", "0", "expected an int >= 1"), ("epochs", "two", "expected int"),
     ("seeds", "", "expected distinct comma-separated ints"), ("seeds", "0,0", "expected distinct"),
     ("rows", "", "expected comma-separated row names"), ("rows", "Nope", "unknown rows ['Nope']"),
+    ("cv_folds", "1", "cv_folds=1: expected 0"), ("cv_folds", "-2", "expected an int >= 0"),
+    ("classes", "-1", "expected an int >= 0"), ("knn_neighbours", "0", "expected an int >= 1"),
 ]
 
 
 @pytest.mark.parametrize("path", FILES)
 def test_bad_values_are_refused_before_anything_runs(path, tmp_path, monkeypatch, capsys):
-    fields = {f.name for f in dataclasses.fields(load_experiment(str(ROOT / path)).config_type())}
+    exp = load_experiment(str(ROOT / path))
+    fields = {f.name for f in dataclasses.fields(exp.config_type())}
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
     monkeypatch.setenv("EMOJITAGS_HOME", str(tmp_path / "home"))
     monkeypatch.chdir(tmp_path)
@@ -45,4 +48,9 @@ def test_bad_values_are_refused_before_anything_runs(path, tmp_path, monkeypatch
         assert len(err.splitlines()) == 1 and "Traceback" not in err, err
         assert err.startswith("error: ") and key in err and expected in err, err
     assert tried >= 4
+    if getattr(exp.scales["smoke"], "cv_folds", 0):  # a cell's seed is its test fold: past the last is refused
+        with contextlib.redirect_stdout(io.StringIO()):
+            code = main(["run", str(ROOT / path), "--scale", "smoke", "seeds=0,7"])
+        err = capsys.readouterr().err.strip()
+        assert code == 2 and len(err.splitlines()) == 1 and "seed 7: with cv_folds=5" in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == [], "a refused run wrote something"

@@ -11,6 +11,7 @@ from mlflow.tracking import MlflowClient
 from orchestration.cli import load_experiment, main
 from orchestration.runner import run_experiment
 
+SEEDS = (0, 1)  # two of the five folds: the paired tests and ± still have two of each
 TABLE2 = str(Path(__file__).resolve().parents[1] / "experiments/dialogue_emoji/table2.py")
 
 
@@ -18,8 +19,8 @@ TABLE2 = str(Path(__file__).resolve().parents[1] / "experiments/dialogue_emoji/t
 def smoke_runs(table_workspace):
     root = table_workspace
     exp = load_experiment(TABLE2)
-    first = run_experiment(exp, "smoke")
-    second = run_experiment(exp, "smoke")
+    first = run_experiment(exp, "smoke", run={"seeds": SEEDS})
+    second = run_experiment(exp, "smoke", run={"seeds": SEEDS})
     yield root, first, second
 
 
@@ -32,10 +33,15 @@ def test_smoke_table_has_every_row_and_the_paper_column(smoke_runs):
     _, first, _ = smoke_runs
     table = first.table
     assert list(table["row"]) == ["S-BOW", "F-BOW", "S-LSTM", "F-LSTM", "H-LSTM"]
-    assert set(table["seeds"]) == {3}
+    assert set(table["seeds"]) == {2}
     assert list(table["P@1 (%) [paper]"]) == ["29.6", "24.6", "32.5", "34.3", "35.4"]
     cells = first.cells
-    assert len(cells) == 15
+    assert len(cells) == 10
+    # the balanced task: 4 classes, chance 25%; folds differ (the seed is the test fold)
+    assert (cells["chance_p_at_1"] == 0.25).all() and (cells["n_classes"] == 4).all()
+    assert cells.groupby("seed")["n_test"].first().nunique() == 2
+    assert cells["speaker_habit_p_at_1"].between(0, 1).all()
+    assert "P@1 of the speaker's habit (%)" in table.columns
     assert ((cells["p_at_1"] >= 0) & (cells["p_at_1"] <= cells["p_at_3"]) & (cells["p_at_3"] <= 1)).all()
     assert ((cells["mrr"] >= cells["p_at_1"]) & (cells["mrr"] <= 1)).all()
     assert "±" in table["P@1 (%)"].iloc[0]
@@ -49,7 +55,7 @@ def test_mlflow_parent_holds_finished_children_and_artifacts(smoke_runs):
     assert parent.data.tags["emojitags.scale"] == "smoke"
     children = client.search_runs([parent.info.experiment_id],
                                   filter_string=f"tags.`mlflow.parentRunId` = '{first.parent_run_id}'")
-    assert len(children) == 15 and {c.info.status for c in children} == {"FINISHED"}
+    assert len(children) == 10 and {c.info.status for c in children} == {"FINISHED"}
     tags = children[0].data.tags
     for key in ("emojitags.seed", "emojitags.scale", "emojitags.git_commit", "emojitags.config_hash",
                 "emojitags.data_sha256", "emojitags.cell_key"):
@@ -64,7 +70,7 @@ def test_mlflow_parent_holds_finished_children_and_artifacts(smoke_runs):
 
 def test_rerun_trains_nothing_and_gives_the_same_table(smoke_runs):
     _, first, second = smoke_runs
-    assert second.trained == 0 and second.reused == 15
+    assert second.trained == 0 and second.reused == 10
     assert second.parent_run_id == first.parent_run_id
     assert second.markdown == first.markdown
 
@@ -78,15 +84,18 @@ def test_table_command_prints_the_last_finished_table(smoke_runs, monkeypatch, c
 
 
 @pytest.mark.parametrize("path", ["experiments/dialogue_emoji/table3.py", "experiments/dialogue_emoji/figure4.py"])
-def test_other_dialogue_experiments_finish_at_smoke_scale(path, workspace, ray_session):
-    exp = load_experiment(str(__import__("pathlib").Path(__file__).resolve().parents[1] / path))
+def test_other_dialogue_experiments_finish_at_smoke_scale(path, smoke_runs):
+    exp = load_experiment(str(Path(__file__).resolve().parents[1] / path))
     # figure4 crosses its rows with five embedding sizes up to 512: one row and two small
     # sizes keep the test short (the real grid's 512-wide LSTMs cost most of it)
     rows = {"rows": ("H-LSTM",)} if exp.figures else {}
     if exp.grid:
         exp = dataclasses.replace(exp, grid={"dim": (8, 16)})
     result = run_experiment(exp, "smoke", run={"seeds": (0,), **rows})
-    assert result.trained == len(result.cells) > 0
+    if exp.grid:  # new cells: their embedding sizes are not Table 2's
+        assert result.trained == len(result.cells) == 2
+    else:  # Table 3's rows are Table 2's cells (same task, names, configs): nothing trains
+        assert result.trained == 0 and result.reused == len(result.cells) == 2
     if exp.transpose:
         assert list(result.table.columns) == ["metric", "S-LSTM", "H-LSTM"]
         assert len(result.table) == 10

@@ -4,7 +4,8 @@ A cell's key decides whether a finished cell is reused: a key that changed by ac
 renamed task, a moved config field) would silently retrain every finished cell of a table.
 `golden/cell_keys_cpu.json` holds the `cpu` keys as they were before the one-folder-per-paper
 move; regenerate it only on purpose (a task version bump), with the command in `_regenerate`.
-Regenerated since: conversation_hashtags version 2 (converged generators, floors; Tables 4-6 only).
+Regenerated since: conversation_hashtags version 2 (converged generators, floors; Tables 4-6 only);
+dialogue_emoji version 3 (balanced classes, conversation-grouped folds; its tables only).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def cell_keys(path: str, scale: str) -> dict[str, str]:
 def test_every_paper_has_experiment_files():
     papers = {Path(f).parts[1] for f in FILES}
     assert papers == {"conversation_hashtags", "deepmoji", "dialogue_emoji", "emoji_hashtags", "zeroshot_hashtags"}
-    assert len(FILES) == 19
+    assert len(FILES) == 20
 
 
 @pytest.mark.parametrize("path", FILES)

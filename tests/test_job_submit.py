@@ -84,7 +84,7 @@ def test_job_submit_runs_the_table_on_the_head_node(head_node, tmp_path, new_sto
                                 "EMOJITAGS_OFFLINE": "1"}}
     command = [RAY, "job", "submit", "--address", address, "--working-dir", ".",
                "--runtime-env-json", json.dumps(runtime_env), "--",
-               "python", "experiments/dialogue_emoji/table2.py", "--scale", "smoke"]
+               "python", "experiments/dialogue_emoji/table2.py", "--scale", "smoke", "seeds=0,1,2"]
     deadline = time.time() + 120
     while True:
         start = time.time()

@@ -39,8 +39,9 @@ def _get(url: str, auth: tuple[str, str] | None = None) -> int:
 
 
 @pytest.fixture
-def auth_server(tmp_path):
+def auth_server(tmp_path, new_store):
     user, password = "admin", secrets.token_hex(12)
+    new_store(tmp_path / "server")
     port = free_port()
     env = {**os.environ, "MLFLOW_TRACKING_USERNAME": user, "MLFLOW_TRACKING_PASSWORD": password}
     log = tmp_path / "server.log"

@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def mlflow_server(tmp_path, start_mlflow_server):
+def mlflow_server(tmp_path, start_mlflow_server, new_store):
+    new_store(tmp_path / "server")
     url, _ = start_mlflow_server(tmp_path / "server")
     return url, tmp_path / "server"
 

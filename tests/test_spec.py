@@ -35,7 +35,7 @@ def test_bad_override_values(table2, item, expected):
 
 def test_cells_cross_rows_grid_and_seeds(table2):
     cells = resolve_cells(table2, "smoke")
-    assert len(cells) == 15 and len({c.key for c in cells}) == 15
+    assert len(cells) == 25 and len({c.key for c in cells}) == 25  # 5 rows x 5 folds
     assert {c.config.model for c in cells} == {"s_bow", "f_bow", "s_lstm", "f_lstm", "h_lstm"}
     from orchestration.cli import load_experiment
     fig4 = load_experiment("experiments/dialogue_emoji/figure4.py")

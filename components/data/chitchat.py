@@ -44,14 +44,16 @@ class DialogueExample:
     context: tuple[str, ...]  # up to 3 turns, oldest first, emoticons removed
     reply: str                # the reply turn with its emoticon cut out
     label: int                # index into DIALOGUE_EMOTICONS
+    speaker: str = ""         # who wrote the reply (chitchat's sender id)
 
 
 def chitchat_path() -> Path:
     return Path(str(resources.files("chitchat_dataset") / "dataset.json"))
 
 
-def load_chitchat_dialogues(verify: bool = True) -> dict[str, list[str]]:
-    """All conversations as lists of turns (speaker-consecutive messages joined)."""
+def load_chitchat_dialogues(verify: bool = True, speakers: bool = False) -> dict[str, list]:
+    """All conversations as lists of turns (speaker-consecutive messages joined); with
+    `speakers`, each turn is a (sender id, text) pair."""
     try:
         path = chitchat_path()
     except ModuleNotFoundError:
@@ -62,6 +64,9 @@ def load_chitchat_dialogues(verify: bool = True) -> dict[str, list[str]]:
         from components.data.files import verify_file
         verify_file(path, CHITCHAT_SHA256, "chitchat-dataset dataset.json")
     raw = json.loads(path.read_text(encoding="utf-8"))
+    if speakers:
+        return {cid: [(turn[0]["sender"] if turn else "", " ".join(m["text"] for m in turn))
+                      for turn in conv["messages"]] for cid, conv in raw.items()}
     return {cid: [" ".join(m["text"] for m in turn) for turn in conv["messages"]]
             for cid, conv in raw.items()}
 
@@ -75,10 +80,12 @@ def strip_emoticons(text: str) -> str:
     return _SPACES.sub(" ", _EMOTICON.sub(" ", text)).strip()
 
 
-def dialogue_examples(dialogues: dict[str, list[str]], max_context: int = 3) -> list[DialogueExample]:
+def dialogue_examples(dialogues: dict[str, list], max_context: int = 3) -> list[DialogueExample]:
+    """Turns may be texts or (speaker, text) pairs (`load_chitchat_dialogues(speakers=True)`)."""
     examples = []
     for cid in sorted(dialogues):
-        turns = dialogues[cid]
+        pairs = [t if isinstance(t, tuple) else ("", t) for t in dialogues[cid]]
+        turns = [t for _, t in pairs]
         for i, turn in enumerate(turns):
             labels = find_emoticons(turn)
             if len(labels) != 1:
@@ -87,5 +94,5 @@ def dialogue_examples(dialogues: dict[str, list[str]], max_context: int = 3) -> 
             if not reply:  # an emoticon alone says nothing to predict it from
                 continue
             context = tuple(strip_emoticons(t) for t in turns[max(0, i - max_context):i])
-            examples.append(DialogueExample(cid, context, reply, labels[0]))
+            examples.append(DialogueExample(cid, context, reply, labels[0], pairs[i][0]))
     return examples

@@ -1,4 +1,4 @@
-"""Stratified folds and holdouts that work for classes of any size (smoke data included)."""
+"""Stratified, balanced and grouped folds and holdouts that work for classes of any size (smoke data included)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,42 @@ def stratified_holdout(labels: np.ndarray, fraction: float, seed: int = 0) -> np
     return out
 
 
-__all__ = ["stratified_folds", "stratified_holdout"]
+def balanced_sample(labels: np.ndarray, classes: int, per_class: int = 0, seed: int = 0) -> np.ndarray:
+    """Indices (sorted) of `per_class` examples of each of the `classes` most frequent labels,
+    drawn at random (seeded); `per_class` 0 takes as many as the least frequent of them has.
+    Ties in frequency go to the smaller label. A request the data cannot meet is a ValueError
+    that says what the data hold."""
+    labels = np.asarray(labels)
+    values, counts = np.unique(labels, return_counts=True)
+    order = np.lexsort((values, -counts))  # most frequent first, then by label
+    if not 1 <= classes <= len(values):
+        raise ValueError(f"classes={classes}: the data hold {len(values)} classes")
+    chosen, sizes = values[order[:classes]], counts[order[:classes]]
+    n = per_class or int(sizes.min())
+    if n > sizes.min():
+        raise ValueError(f"per_class={per_class}: the {classes} most frequent classes have "
+                         f"{', '.join(str(int(c)) for c in sizes)} examples; at most {int(sizes.min())}")
+    rng = np.random.default_rng(seed)
+    return np.sort(np.concatenate([rng.choice(np.flatnonzero(labels == c), n, replace=False) for c in chosen]))
+
+
+def grouped_folds(groups: Sequence, n_folds: int, seed: int = 0) -> np.ndarray:
+    """Fold id (0..n_folds-1) of each example such that all examples of a group (e.g. one
+    conversation) share a fold: groups in a seeded random order, each dealt to the fold with
+    the fewest examples so far, so folds differ in size by at most the largest group."""
+    if n_folds < 2:
+        raise ValueError(f"n_folds must be >= 2, got {n_folds}")
+    names, inverse, sizes = np.unique(np.asarray(groups), return_inverse=True, return_counts=True)
+    if len(names) < n_folds:
+        raise ValueError(f"n_folds={n_folds}: the data hold {len(names)} groups")
+    fold_of, load = np.empty(len(names), dtype=np.int64), np.zeros(n_folds, dtype=np.int64)
+    for g in np.random.default_rng(seed).permutation(len(names)):
+        fold_of[g] = int(load.argmin())
+        load[fold_of[g]] += sizes[g]
+    return fold_of[inverse]
+
+
+__all__ = ["balanced_sample", "grouped_folds", "stratified_folds", "stratified_holdout"]
 
 
 def holdout_mask(texts: Sequence[str], seed: int, fraction: float) -> np.ndarray:
