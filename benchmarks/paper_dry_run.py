@@ -2,7 +2,7 @@
 few dozen examples of its `smoke` data caps, one epoch, one seed, every row.
 
     python -m benchmarks paper_dry_run                     # all experiment files
-    python -m benchmarks paper_dry_run experiments/dialogue_emoji/table2.py
+    python -m benchmarks paper_dry_run experiments/dialogue_emoji/table2.py   # updates its entry
 
 A dry config is the `paper` config with the fields that size the *data* (`max_*` example caps,
 searches, epochs) taken from `smoke`: shapes, vocabularies and models are the paper's, so a shape or
@@ -16,6 +16,7 @@ planned from these: seconds per step at paper dims times the paper's steps.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import os
 import sys
@@ -24,7 +25,7 @@ import time
 import traceback
 from pathlib import Path
 
-from benchmarks.common import peak_rss_mb, write_result
+from benchmarks.common import RESULTS, RESULTS_ENV, peak_rss_mb, write_result
 
 ROOT = Path(__file__).resolve().parents[1]
 # Fields taken from smoke: they size the data or the number of passes, not the model.
@@ -82,19 +83,35 @@ def dry_run(path: str) -> dict:
             "peak_rss_mb_cells": max((r for r in rss if r == r), default=None), "peak_rss_mb_driver": peak_rss_mb()}
 
 
+def _commit() -> str:
+    import subprocess
+
+    out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return out.stdout.strip() or "unknown"
+
+
 def run(files: list[str] | None = None) -> dict:
-    files = files or experiment_files()
+    """Dry-runs `files` (default: every experiment file). Named files update their entries in
+    the last result, so an experiment changed since is rerun alone; each entry says when and at
+    which commit it ran."""
+    everything = experiment_files()
     figures = {}
+    result = Path(os.environ.get(RESULTS_ENV) or RESULTS) / "paper_dry_run.json"
+    previous = result.read_text() if files and result.is_file() else ""
+    if previous:
+        figures = {k: v for k, v in json.loads(previous)["figures"].items() if k in everything}
+    stamp = {"commit": _commit(), "when": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     with tempfile.TemporaryDirectory(prefix="paper-dry-run-") as tmp:
         os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{Path(tmp) / 'mlflow.db'}"
         os.environ["EMOJITAGS_HOME"] = str(Path(tmp) / "home")
-        for path in files:
+        for path in files or everything:
             print(f"paper_dry_run: {path}", flush=True)
-            figures[path] = dry_run(path)
+            figures[path] = {**dry_run(path), **stamp}
             print(f"  {figures[path]}", flush=True)
-    ok = all(f["ok"] for f in figures.values())
-    write_result("paper_dry_run", figures, {"every experiment runs at paper dims": {"goal": "all ok", "met": ok}})
-    return figures
+    ok = all(figures.get(f, {}).get("ok") for f in everything)
+    write_result("paper_dry_run", figures, {"every experiment runs at paper dims": {
+        "goal": "all ok", "met": ok, "missing": [f for f in everything if f not in figures]}})
+    return {k: figures[k] for k in files or everything}
 
 
 if __name__ == "__main__":

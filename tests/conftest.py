@@ -161,14 +161,14 @@ def start_mlflow_server():
         stop(proc)
 
 
-# The slowest files first (per-file totals of `--durations`, 2026-11-30, session 5): with `-n 2
-# --dist loadfile` a long file that starts last runs alone while the other worker idles. Order
+# The slowest files first (per-file totals of `--durations`, 2026-12-02, a full `make test`): with
+# `-n 2 --dist loadfile` a long file that starts last runs alone while the other worker idles. Order
 # within a file is kept; files not listed follow in their usual order.
 SLOWEST_FIRST = ("test_deepmoji.py", "test_faults.py", "test_resume.py", "test_hashtag_generation.py",
-                 "test_concurrent_drivers.py", "test_experiment_files.py", "test_bad_values.py", "test_claims.py",
-                 "test_dialogue_table.py", "test_conversation_hashtags.py", "test_job_submit.py",
-                 "test_mlflow_server_ui.py", "test_zeroshot_hashtags.py", "test_emoji_hashtag_analysis.py",
-                 "test_training.py")
+                 "test_dialogue_table.py", "test_conversation_hashtags.py", "test_mlflow_auth.py",
+                 "test_mlflow_server_ui.py", "test_concurrent_drivers.py", "test_job_submit.py",
+                 "test_zeroshot_hashtags.py", "test_emoji_hashtag_analysis.py", "test_two_nodes.py",
+                 "test_training.py", "test_claims.py", "test_experiment_files.py", "test_bad_values.py")
 
 
 def pytest_collection_modifyitems(config, items):
