@@ -2,11 +2,14 @@
 
     python -m orchestration report                      # into docs/results/
     python -m orchestration report --out /tmp/results --scale cpu
+    python -m orchestration report --store sqlite:///a/mlflow.db --store sqlite:///b/mlflow.db
 
 For every table (parent run) the store holds, the newest finished run at the chosen scale (by
 default the largest scale the store has: paper, then cpu, then smoke) gives the page its table
 as printed, its figures (PNGs copied beside the page), the claims' verdicts, the commit, when it
 finished and how long it took. The index (`README.md`) is the scoreboard: paper x claim x verdict.
+Several stores (`--store`, repeated: tables run on different machines) make one set of pages;
+a table in more than one of them is taken from the store named first.
 Nothing is recomputed and no experiment file is read: a page says what the store holds.
 """
 
@@ -129,16 +132,22 @@ def scoreboard(tables: list[TableRun]) -> str:
     return "\n".join(lines)
 
 
-def build(out: Path, uri: str | None = None, scale: str | None = None) -> list[Path]:
+def build(out: Path, uri: str | list[str] | None = None, scale: str | None = None) -> list[Path]:
     from mlflow.tracking import MlflowClient
 
-    uri = uri or tracking_uri()
-    client = MlflowClient(uri)
+    uris = [uri] if isinstance(uri, str) else list(uri or [tracking_uri()])
     out.mkdir(parents=True, exist_ok=True)
     from orchestration.significance import _no_progress_bars
 
     with tempfile.TemporaryDirectory() as tmp, _no_progress_bars():
-        tables = [_read(client, r, Path(tmp)) for r in _latest_tables(client, scale)]
+        tables, seen = [], set()
+        for u in uris:
+            client = MlflowClient(u)
+            for r in _latest_tables(client, scale):
+                if r.data.tags.get(f"{TAG}table") not in seen:
+                    seen.add(r.data.tags.get(f"{TAG}table"))
+                    tables.append(_read(client, r, Path(tmp)))
+        tables.sort(key=lambda t: t.table)
         papers: dict[str, list[TableRun]] = {}
         for t in tables:
             papers.setdefault(t.paper, []).append(t)
@@ -153,7 +162,7 @@ def build(out: Path, uri: str | None = None, scale: str | None = None) -> list[P
     for v in ("held", "reversed", "inconclusive"):
         counts.write(f"{v} {int((verdicts['verdict'] == v).sum())} · ")
     index = ["# Results", "", OURS, "",
-             f"Built from `{uri}` by `python -m orchestration report` at "
+             f"Built from {', '.join(f'`{u}`' for u in uris)} by `python -m orchestration report` at "
              f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}: {len(tables)} tables, comparisons "
              f"{counts.getvalue().rstrip(' ·')}.", "",
              "Pages: " + ", ".join(f"[{p}]({p}.md)" for p in papers), ""]
@@ -168,7 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration report", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="docs/results", help="folder for the pages (default docs/results)")
     parser.add_argument("--scale", choices=SCALES, default=None, help="only tables run at this scale")
+    parser.add_argument("--store", action="append", default=None,
+                        help="an MLflow tracking URI to read (repeatable; default: MLFLOW_TRACKING_URI or ./mlflow.db)")
     args = parser.parse_args(argv)
-    for p in build(Path(args.out), scale=args.scale):
+    for p in build(Path(args.out), uri=args.store, scale=args.scale):
         print(p)
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -101,6 +102,13 @@ def test_a_table_prints_held_reversed_and_inconclusive_and_recomputes_them(table
     assert "**reversed**" in page and "marked **[paper]**" in page and "test the machinery, not the paper" in page
     assert "| [tests](tests.md) | `tests/claims` | smoke | strong above weak on Accuracy (%) | strong vs weak | **held** |" in index
     assert "held 3 · reversed 1 · inconclusive 1" in index
+    # Pages from several stores (tables run on different machines): an empty one adds nothing.
+    empty, here = f"sqlite:///{table_workspace / 'other.db'}", os.environ["MLFLOW_TRACKING_URI"]
+    with redirect_stdout(io.StringIO()):
+        assert main(["report", "--out", str(out / "both"), "--store", empty, "--store", here]) == 0
+    both = (out / "both" / "README.md").read_text()
+    assert f"Built from `{empty}`, `{here}`" in both and "held 3 · reversed 1 · inconclusive 1" in both
+    assert (out / "both" / "tests.md").read_text() == page
 
 
 def test_a_grid_point_against_another_of_the_same_row():

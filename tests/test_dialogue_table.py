@@ -37,9 +37,9 @@ def test_smoke_table_has_every_row_and_the_paper_column(smoke_runs):
     assert list(table["P@1 (%) [paper]"]) == ["29.6", "24.6", "32.5", "34.3", "35.4"]
     cells = first.cells
     assert len(cells) == 10
-    # the balanced task: 4 classes, chance 25%; folds differ (the seed is the test fold)
+    # the balanced task: 4 classes, chance 25%; each fold (seed) tests about a fifth of the examples
     assert (cells["chance_p_at_1"] == 0.25).all() and (cells["n_classes"] == 4).all()
-    assert cells.groupby("seed")["n_test"].first().nunique() == 2
+    assert (cells["n_test"] / (cells["n_test"] + cells["n_train"])).between(0.15, 0.3).all()
     assert cells["speaker_habit_p_at_1"].between(0, 1).all()
     assert "P@1 of the speaker's habit (%)" in table.columns
     assert ((cells["p_at_1"] >= 0) & (cells["p_at_1"] <= cells["p_at_3"]) & (cells["p_at_3"] <= 1)).all()
@@ -90,7 +90,7 @@ def test_other_dialogue_experiments_finish_at_smoke_scale(path, smoke_runs):
     # sizes keep the test short (the real grid's 512-wide LSTMs cost most of it)
     rows = {"rows": ("H-LSTM",)} if exp.figures else {}
     if exp.grid:
-        exp = dataclasses.replace(exp, grid={"dim": (8, 16)})
+        exp = dataclasses.replace(exp, grid={"dim": (8, 12)})  # not smoke's 16: Table 2 has those cells
     result = run_experiment(exp, "smoke", run={"seeds": (0,), **rows})
     if exp.grid:  # new cells: their embedding sizes are not Table 2's
         assert result.trained == len(result.cells) == 2
@@ -98,7 +98,7 @@ def test_other_dialogue_experiments_finish_at_smoke_scale(path, smoke_runs):
         assert result.trained == 0 and result.reused == len(result.cells) == 2
     if exp.transpose:
         assert list(result.table.columns) == ["metric", "S-LSTM", "H-LSTM"]
-        assert len(result.table) == 10
+        assert len(result.table) == 8  # P@1 and test counts of the balanced task's 4 emoticons
     if exp.figures:
         client = MlflowClient()
         assert "figure4.png" in {a.path for a in client.list_artifacts(result.parent_run_id)}

@@ -5,7 +5,8 @@ renamed task, a moved config field) would silently retrain every finished cell o
 `golden/cell_keys_cpu.json` holds the `cpu` keys as they were before the one-folder-per-paper
 move; regenerate it only on purpose (a task version bump), with the command in `_regenerate`.
 Regenerated since: conversation_hashtags version 2 (converged generators, floors; Tables 4-6 only);
-dialogue_emoji version 3 (balanced classes, conversation-grouped folds; its tables only).
+dialogue_emoji version 3 (balanced classes, conversation-grouped folds; its tables only);
+zeroshot_hashtags at cpu: balanced classes (max_per_label=100) and the logistic-regression floor rows.
 """
 
 from __future__ import annotations

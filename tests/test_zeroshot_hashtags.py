@@ -26,7 +26,8 @@ from orchestration.spec import SpecError
 
 ROOT = Path(__file__).resolve().parents[1]
 EXP = ROOT / "experiments" / "zeroshot_hashtags"
-T2_ROWS = ("RNN with attention",)
+FLOOR_ROWS = ("TF-IDF + logistic regression (floor)", "mean word2vec + logistic regression (floor)")
+T2_ROWS = ("RNN with attention", *FLOOR_ROWS)
 T3_ROWS = ("40/10 ConSE", "40/10 ESZSL", "40/10 DEM", "25/25 DEM")
 
 
@@ -166,8 +167,11 @@ def test_table1_counts_the_smoke_data_set(tables):
 def test_table2_searches_inside_each_training_fold_then_scores_the_test_fold(tables):
     result = tables["t2"]
     assert list(result.table["row"]) == list(T2_ROWS)
-    assert list(result.table["accuracy (%) [paper]"]) == ["47.0"]
-    cells = result.cells
+    assert list(result.table["accuracy (%) [paper]"]) == ["47.0", "–", "–"]
+    floors = result.cells[result.cells["row"].isin(FLOOR_ROWS)]
+    assert len(floors) == 4 and floors["accuracy"].between(0, 1).all() and floors["chosen_c"].isin([0.1, 1, 10]).all()
+    assert (floors["n_test"] + floors["n_train"] + floors["n_val"] == 600).all()  # the neural rows' folds
+    cells = result.cells[~result.cells["row"].isin(FLOOR_ROWS)]
     assert len(cells) == 2 and set(cells["seed"]) == {0, 1}
     for m in ("accuracy", "precision", "recall", "f1"):
         assert cells[m].between(0, 1).all()

@@ -192,3 +192,23 @@ def test_dem_loss_is_the_per_example_objective():
     w = twice.mapper.fc.weight.detach().double().numpy()
     direct = ((feats - g[y]) ** 2).sum(1).mean() + lam * (w ** 2).sum()
     assert model.losses[2] == pytest.approx(direct, rel=1e-5)
+
+
+def test_linear_floors_learn_separable_words_and_choose_c_on_validation_only():
+    from components.classifiers.linear import features, linear_floor
+
+    rng = np.random.default_rng(0)
+    n = 120
+    labels = np.arange(n) % 3
+    tokens = np.zeros((n, 6), dtype=np.int64)
+    lengths = np.full(n, 4)
+    for i, c in enumerate(labels):  # class c writes words 1 + 10c .. 5 + 10c, plus shared noise
+        tokens[i, :4] = np.concatenate([rng.integers(1 + 10 * c, 6 + 10 * c, 3), rng.integers(40, 45, 1)])
+    train, val, test = np.arange(0, 80), np.arange(80, 100), np.arange(100, 120)
+    emb = rng.normal(size=(50, 8))
+    for kind in ("tfidf", "mean_vectors"):
+        scores, c = linear_floor(kind, tokens, lengths, labels, train, val, test, n_classes=4, embeddings=emb)
+        assert scores.shape == (20, 4) and np.isneginf(scores[:, 3]).all()  # class 3 never seen: ranks last
+        assert (scores.argmax(1) == labels[test]).mean() > 0.9 and c in (0.1, 1.0, 10.0)
+    mean = features("mean_vectors", tokens[:1], np.array([2]), np.arange(1), emb)
+    np.testing.assert_allclose(mean[0], emb[tokens[0, :2]].mean(0))  # padding past the length ignored

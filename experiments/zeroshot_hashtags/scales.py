@@ -1,8 +1,9 @@
 """The three scales of the zero-shot hashtag experiments, and the data note of their captions.
 
 `smoke`: 12 tweets per hashtag (600), word2vec of 16 dims on 3,000 tweets, tiny models, two
-Optuna trials per (model, fold); under a minute per table on a quiet machine. `cpu`: every
-example (~6,700 tweets), word2vec 150-d on all 100,000 tweets, hidden layers of 256 units,
+Optuna trials per (model, fold); under a minute per table on a quiet machine. `cpu` and `paper`:
+balanced classes as the paper's, 100 tweets per hashtag (every label has at least 100; 5,000
+tweets), word2vec 150-d on all 100,000 tweets, hidden layers of 256 units,
 4 search trials of 2 epochs on 3,000 tweets per (model, fold), at most 10 epochs after.
 Measured one-thread epochs on 4,800 tweets: ANN 1.7 s, CNN 3.4, GRU×2 4.1, GRU+attention 3.2,
 Transformer 8.1 (a fast server core); so on 2 cores table2 is about 15 min there and 25-30 on
@@ -20,10 +21,10 @@ def scales(mode: str) -> dict[str, ZeroShotConfig]:
             w2v_min_count=2, label_min_count=5, hidden=16, n_heads=2, epochs=2, patience=1, batch_size=32,
             search_samples=2, search_epochs=1, few_shot_min=2, few_shot_max=4, dem_epochs=50, dem_lr=1e-2),
         "cpu": ZeroShotConfig(
-            mode=mode, max_len=30, hidden=256, epochs=10, patience=2, batch_size=64,
+            mode=mode, max_per_label=100, max_len=30, hidden=256, epochs=10, patience=2, batch_size=64,
             search_samples=4, search_epochs=2, search_max_train=3_000, dem_epochs=500, dem_lr=1e-2),
         "paper": ZeroShotConfig(
-            mode=mode, max_len=50, hidden=1024, epochs=30, patience=3, batch_size=64,
+            mode=mode, max_per_label=100, max_len=50, hidden=1024, epochs=30, patience=3, batch_size=64,
             search_samples=16, search_epochs=5, dem_epochs=1_000, dem_lr=1e-3),
     }
 
@@ -32,7 +33,7 @@ DATA_NOTE = (
     "tweeteval_emoji train+val+test pooled (100,000 US tweets of 2015-2017; the paper crawled 805k "
     "tweets in January 2019). Labels: the 50 hashtags used in the most tweets (each in >= 100; `#i`, "
     "the rest of `#I<emoji>...` after TweetEval cut its emojis, excluded); an example is a tweet "
-    "holding exactly one of them, every hashtag cut out of its text, cleaned as the paper's sec. 3.2 "
+    "holding exactly one of them (100 per hashtag, drawn at random: balanced as the paper's), every hashtag cut out of its text, cleaned as the paper's sec. 3.2 "
     "(lower case, ASCII, links and scikit-learn's English stop words removed, duplicates dropped) "
     "and kept with >= 3 words left (the paper: 5, on longer tweets). Skip-gram word2vec on all "
     "100,000 tweets with hashtags as `#tag` tokens; a label's vector is its `#tag` vector "

@@ -14,6 +14,10 @@ only at it, never at the fold's test tweets:
   split, then scored once on the fold's test tweets.
 
 Metrics: accuracy and macro precision, recall and F1 over the labels (sec. 7.1).
+
+Floors (ours, not the paper's): `tfidf_logreg` and `w2v_logreg`, logistic regression on the
+fold's TF-IDF or on each tweet's mean word2vec vector, C chosen on the same inner validation
+split (components.classifiers.linear).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import numpy as np
 import torch
 
 from components.classifiers.hashtag import HASHTAG_CLASSIFIERS, HashtagClassifierConfig
+from components.classifiers.linear import linear_floor
 from components.data.splits import stratified_folds, stratified_holdout
 from components.training import ClassifyObjective, FitProblem, FitSettings
 from experiments.zeroshot_hashtags.data import (
@@ -41,6 +46,8 @@ from orchestration.stages import cached_stage, stage_dir
 
 SEARCH_STAGE, SEARCH_VERSION = "zeroshot_search", 1
 # Fields that change neither a fold's search nor its model.
+# The floors: logistic regression on the same tweets (C chosen on the inner validation split).
+LINEAR = {"tfidf_logreg": "tfidf", "w2v_logreg": "mean_vectors"}
 NOT_SEARCHED = ("mode", "method", "split", "setting", "few_shot_min", "few_shot_max", "conse_top_t",
                 "eszsl_gamma", "eszsl_lam", "dem_epochs", "dem_lr", "dem_weight_decay")
 
@@ -118,7 +125,7 @@ def prepare_searches(cfg: ZeroShotConfig) -> None:
     from orchestration.runtime import home
     from orchestration.search import optuna_search_groups
 
-    if cfg.search_samples <= 0:
+    if cfg.search_samples <= 0 or cfg.model in LINEAR:
         return
     bad = [f for f in cfg.folds if not 0 <= f < cfg.n_folds]
     if bad:
@@ -157,10 +164,23 @@ def macro_scores(gold: np.ndarray, pred: np.ndarray, n_labels: int) -> dict[str,
     return {"accuracy": float((gold == pred).mean()), "precision": float(p), "recall": float(r), "f1": float(f)}
 
 
+def run_linear(cfg: ZeroShotConfig, data: HashtagData, split: dict[str, np.ndarray]) -> dict[str, float]:
+    a = data.arrays
+    scores, c = linear_floor(LINEAR[cfg.model], a["tokens"], a["lengths"], data.labels, split["train"],
+                             split["val"], split["test"], cfg.n_labels, data.embeddings, seed=cfg.split_seed)
+    gold = data.labels[split["test"]]
+    majority = np.bincount(data.labels[split["train"]], minlength=cfg.n_labels).argmax()
+    return {**macro_scores(gold, scores.argmax(1), cfg.n_labels), "chosen_c": c,
+            "majority_accuracy": float((gold == majority).mean()), "n_train": float(len(split["train"])),
+            "n_val": float(len(split["val"])), "n_test": float(len(gold))}
+
+
 def run_supervised(cfg: ZeroShotConfig, ctx) -> dict[str, float]:
     fold = ctx.seed
     data = load_data(cfg)
     split = fold_split(cfg, data.labels, fold)
+    if cfg.model in LINEAR:
+        return run_linear(cfg, data, split)
     best, stage = tuned(cfg, fold)
     extra: dict[str, float] = {}
     if best:
@@ -176,4 +196,5 @@ def run_supervised(cfg: ZeroShotConfig, ctx) -> dict[str, float]:
             "n_val": float(len(split["val"])), "n_test": float(len(gold))}
 
 
-__all__ = ["fold_split", "macro_scores", "prepare_searches", "run_supervised", "search_trial"]
+__all__ = ["LINEAR", "fold_split", "macro_scores", "prepare_searches", "run_linear", "run_supervised",
+           "search_trial"]

@@ -28,7 +28,7 @@ from experiments.zeroshot_hashtags.data import (
     word2vec_files,
     word2vec_stage,
 )
-from experiments.zeroshot_hashtags.supervised import prepare_searches, run_supervised
+from experiments.zeroshot_hashtags.supervised import LINEAR, prepare_searches, run_supervised
 from experiments.zeroshot_hashtags.zsl import METHODS, run_zeroshot
 from orchestration.spec import SpecError
 from orchestration.task import Task
@@ -46,8 +46,8 @@ def check(cfg: ZeroShotConfig) -> None:
         raise SpecError(f"val_fraction must be in (0, 1), got {cfg.val_fraction}")
     if cfg.w2v_dim % cfg.n_heads:
         raise SpecError(f"n_heads={cfg.n_heads} must divide w2v_dim={cfg.w2v_dim} (the transformer's width)")
-    if cfg.model not in HASHTAG_CLASSIFIERS:
-        raise SpecError(f"model must be one of {', '.join(HASHTAG_CLASSIFIERS)}, got {cfg.model!r}")
+    if cfg.model not in HASHTAG_CLASSIFIERS and cfg.model not in LINEAR:
+        raise SpecError(f"model must be one of {', '.join([*HASHTAG_CLASSIFIERS, *LINEAR])}, got {cfg.model!r}")
     bad = [f for f in cfg.folds if not 0 <= f < cfg.n_folds]
     if cfg.n_folds < 2 or bad:
         raise SpecError(f"need n_folds >= 2 and folds in 0..n_folds-1; got n_folds={cfg.n_folds}, folds={cfg.folds}")
