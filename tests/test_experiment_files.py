@@ -6,7 +6,8 @@ renamed task, a moved config field) would silently retrain every finished cell o
 move; regenerate it only on purpose (a task version bump), with the command in `_regenerate`.
 Regenerated since: conversation_hashtags version 2 (converged generators, floors; Tables 4-6 only);
 dialogue_emoji version 3 (balanced classes, conversation-grouped folds; its tables only);
-zeroshot_hashtags at cpu: balanced classes (max_per_label=100) and the logistic-regression floor rows.
+zeroshot_hashtags at cpu: balanced classes (max_per_label=100) and the logistic-regression floor rows;
+zeroshot_hashtags version 2 (Table 3 paired test tweets, per-hashtag hit@K).
 """
 
 from __future__ import annotations

@@ -118,7 +118,7 @@ def _wait(ready, proc: subprocess.Popen, log: Path, timeout: float = 180) -> Non
     while not ready():
         assert proc.poll() is None, log.read_text()[-2000:]
         assert time.time() < deadline, f"not ready after {timeout} s: {log.read_text()[-2000:]}"
-        time.sleep(2)
+        time.sleep(0.5)
 
 
 @pytest.mark.cluster
@@ -133,7 +133,7 @@ def test_cells_run_on_the_second_node(two_nodes, tmp_path, new_store):
     command = [RAY, "job", "submit", "--address", address, "--working-dir", ".",
                "--runtime-env-json", json.dumps(runtime_env), "--",
                "python", "experiments/dialogue_emoji/table2.py", "--scale", "smoke",
-               "rows=S-BOW,S-LSTM", "seeds=0"]
+               "rows=S-LSTM", "seeds=0"]  # one torch cell: it checkpoints, and costs one trial actor
     deadline = time.time() + 120
     start = time.time()
     while True:
@@ -152,7 +152,7 @@ def test_cells_run_on_the_second_node(two_nodes, tmp_path, new_store):
     assert parent.info.status == "FINISHED"
     children = client.search_runs([exp.experiment_id],
                                   filter_string=f"tags.`mlflow.parentRunId` = '{parent.info.run_id}'")
-    assert sorted(c.data.tags["emojitags.row"] for c in children) == ["S-BOW", "S-LSTM"]
+    assert [c.data.tags["emojitags.row"] for c in children] == ["S-LSTM"]
     for c in children:
         assert c.info.status == "FINISHED"
         assert c.data.tags["emojitags.node_id"] == node2_id, c.data.tags  # not the head's

@@ -84,18 +84,21 @@ def test_folds_and_holdouts_are_stratified():
 
 def test_zero_shot_split_never_trains_on_an_unseen_hashtag():
     labels = np.repeat(np.arange(10), 12)
+    tests = {}
     for setting in ("zero-shot", "few-shot"):
         cfg = ZeroShotConfig(n_labels=10, split="6/4", setting=setting, few_shot_min=2, few_shot_max=3)
         s = zsl_split(cfg, labels, draw=1)
+        tests[setting] = s["test"]
         train = np.concatenate([s["train"], s["val"]])
         assert len(s["unseen"]) == 4 and not np.intersect1d(train, s["test"]).size
         assert set(labels[s["test"]]) == set(s["unseen"])
         given = np.bincount(labels[train], minlength=10)[s["unseen"]]
         if setting == "zero-shot":
             assert not given.any() and set(s["classes"]) == set(range(10)) - set(s["unseen"])
-            assert len(s["test"]) == 4 * 12
+            assert 4 * (12 - 3) <= len(s["test"]) <= 4 * (12 - 2)  # the draw's few-shot tweets are not tested
         else:
             assert ((2 <= given) & (given <= 3)).all() and len(s["classes"]) == 10
+    assert np.array_equal(tests["zero-shot"], tests["few-shot"])  # paired: the same test tweets
     assert not np.array_equal(zsl_split(cfg, labels, 1)["unseen"], zsl_split(cfg, labels, 2)["unseen"])
     with pytest.raises(SpecError, match="seen \\+ unseen = 10 labels"):
         zsl_split(dataclasses.replace(cfg, split="6/5"), labels, 0)
@@ -196,6 +199,10 @@ def test_table3_hits_are_ordered_and_zero_shot_never_trained_on_unseen_tweets(ta
     assert ((0 <= cells["hit_at_1"]) & (cells["hit_at_1"] <= cells["hit_at_2"])
             & (cells["hit_at_2"] <= cells["hit_at_5"]) & (cells["hit_at_5"] <= 1)).all()
     assert (cells["chance_hit_at_1"] * cells["n_unseen"]).round(6).eq(1).all()
+    assert cells[["hit_at_1_class_avg", "hit_at_5_class_avg"]].stack().between(0, 1).all()
+    assert (cells["frequent_hit_at_1"] >= cells["chance_hit_at_1"] - 1e-12).all()
+    for _, one_draw in cells.groupby(["row", "seed"]):  # zero- and few-shot scored on the same tweets
+        assert one_draw["n_test"].nunique() == 1
     zero, few = cells[cells["setting"] == "zero-shot"], cells[cells["setting"] == "few-shot"]
     assert (zero["n_train_unseen"] == 0).all()
     smoke = tables["smoke"]

@@ -6,8 +6,10 @@
 Rows: split × method; columns: hit@1/2/5 in the zero-shot and the few-shot setting. A cell's
 seed draws which hashtags are unseen (mean ± std over draws). The tweet feature is the GRU×2
 classifier's last state, trained on the seen hashtags' tweets only (few-shot: plus 5-10 tweets
-of each unseen one); test tweets are the rest of the unseen hashtags' tweets, ranked against
-the unseen hashtags alone. ESZSL is closed form (γ, λ), DEM maps a label vector through
+of each unseen one); test tweets are the unseen hashtags' tweets minus the draw's few-shot
+ones, the same tweets in both settings (paired), ranked against the unseen hashtags alone.
+Classes are balanced (100 tweets each at cpu), so the plain and the per-hashtag hit@1 agree up
+to the few-shot draws; both are shown, with chance and the most-frequent-unseen floor. ESZSL is closed form (γ, λ), DEM maps a label vector through
 FC + ReLU onto the feature by least squares and ranks by cosine.
 """
 
@@ -36,7 +38,9 @@ EXPERIMENT = Experiment(
                for split in SPLITS for name, method in METHODS.items()),
     grid={"setting": ("zero-shot", "few-shot")},
     metrics=(Metric("hit_at_1", "hit@1 (%)"), Metric("hit_at_2", "hit@2 (%)"), Metric("hit_at_5", "hit@5 (%)"),
-             Metric("chance_hit_at_1", "hit@1 by chance (%)")),
+             Metric("hit_at_1_class_avg", "hit@1 per hashtag (%)"), Metric("hit_at_5_class_avg", "hit@5 per hashtag (%)"),
+             Metric("chance_hit_at_1", "hit@1 by chance (%)"),
+             Metric("frequent_hit_at_1", "hit@1 of the most frequent unseen (%)")),
     seeds=(0, 1, 2),
     paper={f"{split} {name}": {f"hit_at_{k}": {"zero-shot": float(zs[i]), "few-shot": float(fs[i])}
                                for i, k in enumerate((1, 2, 5))}
@@ -53,12 +57,13 @@ EXPERIMENT = Experiment(
         *(Better(f"{split} {name}", than=f"{split} {name}", metric="hit_at_1", where={"setting": "few-shot"},
                  than_where={"setting": "zero-shot"},
                  text=f"a few examples of each unseen hashtag improve on zero-shot (Table 3's two halves): "
-                      f"{split} {name}, few-shot vs zero-shot, hit@1 (paired by seed; the two settings are not yet "
-                      f"scored on the same test tweets)")
+                      f"{split} {name}, few-shot vs zero-shot, hit@1 (paired by seed, on the same test tweets)")
           for split in SPLITS for name in METHODS),
         AboveFloor("hit_at_1", floor="chance_hit_at_1",
                    text="every method recommends unseen hashtags above chance (1 / number unseen) on hit@1, "
                         "both settings (our floor)"),
+        AboveFloor("hit_at_1", floor="frequent_hit_at_1",
+                   text="every method above always naming the most frequent unseen hashtag on hit@1 (our floor)"),
     ),
     claims_note="the 'around 60% hit@5 even with 25/25' is a level, not a comparison, and is not tested",
 )

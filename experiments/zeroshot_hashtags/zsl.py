@@ -10,9 +10,13 @@ fields, the split, the setting and the draw): the three methods' cells of one dr
 the first to need it trains it (through `ctx.fit`), the others wait on a file lock and reuse it.
 `split.npz` in the stage records exactly which tweets it trained on.
 
-Every method scores the test tweets (the unseen hashtags' tweets not given to training)
-against the unseen hashtags only; hit@K = the true hashtag among the top K (ties broken
-at random, in expectation).
+Every method scores the test tweets against the unseen hashtags only; hit@K = the true
+hashtag among the top K (ties broken at random, in expectation), plain and averaged per unseen
+hashtag (`hit_at_k_class_avg`: each hashtag counts the same, however many tweets it has). The
+test tweets are the same in both settings: the unseen hashtags' tweets minus the few-shot
+tweets of the draw, which the few-shot setting trains on and the zero-shot setting leaves
+unused, so the two settings are scored on identical tweets (paired). Floor beside chance:
+always naming the unseen hashtag most frequent among the test tweets (`frequent_hit_at_1`).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from experiments.zeroshot_hashtags.supervised import classifier, fit_settings
 from orchestration.spec import SpecError
 from orchestration.stages import cached_stage, stage_dir, stage_lock
 
-FEATURE_STAGE, FEATURE_VERSION = "zeroshot_features", 1
+FEATURE_STAGE, FEATURE_VERSION = "zeroshot_features", 2  # 2: test tweets shared by both settings
 METHODS = ("conse", "eszsl", "dem")
 FEATURE_MODEL = "gru"  # sec. 6: "the pre-FC layer from RNN model (same as described in Section 5.3)"
 MODEL_FIELDS = ("hidden", "n_layers", "dropout", "lr", "batch_size", "epochs", "patience", "val_fraction",
@@ -53,14 +57,16 @@ def zsl_split(cfg: ZeroShotConfig, labels: np.ndarray, draw: int) -> dict[str, n
         raise SpecError(f"setting must be 'zero-shot' or 'few-shot', got {cfg.setting!r}")
     unseen = draw_unseen(cfg.n_labels, n_unseen, draw)
     is_unseen = np.isin(labels, unseen)
-    given = (few_shot_mask(labels, unseen, cfg.few_shot_min, cfg.few_shot_max, draw)
-             if cfg.setting == "few-shot" else np.zeros(len(labels), dtype=bool))
+    # The draw's few-shot tweets: trained on in the few-shot setting, and in both settings kept
+    # out of the test tweets, so the settings are scored on the same tweets.
+    shots = few_shot_mask(labels, unseen, cfg.few_shot_min, cfg.few_shot_max, draw)
+    given = shots if cfg.setting == "few-shot" else np.zeros(len(labels), dtype=bool)
     seen = np.setdiff1d(np.arange(cfg.n_labels), unseen)
     classes = seen if cfg.setting == "zero-shot" else np.concatenate([seen, unseen])
     train_all = np.flatnonzero(~is_unseen | given)
     held = stratified_holdout(labels[train_all], cfg.val_fraction, seed=draw)
     return {"unseen": unseen, "classes": classes, "train": train_all[~held], "val": train_all[held],
-            "test": np.flatnonzero(is_unseen & ~given)}
+            "test": np.flatnonzero(is_unseen & ~shots)}
 
 
 def _feature_key(cfg: ZeroShotConfig, data: HashtagData, draw: int) -> dict:
@@ -164,6 +170,10 @@ def run_zeroshot(cfg: ZeroShotConfig, ctx) -> dict[str, float]:
     n_unseen = len(split["unseen"])
     # ties broken at random: a label vector of zeros would otherwise tie first everywhere
     metrics = {f"hit_at_{k}": hit_at_k_ties(scores, gold, k) for k in (1, 2, 5)}
+    for k in (1, 2, 5):  # each unseen hashtag weighs the same
+        metrics[f"hit_at_{k}_class_avg"] = float(np.mean([hit_at_k_ties(scores[gold == c], gold[gold == c], k)
+                                                          for c in np.unique(gold)]))
+    metrics["frequent_hit_at_1"] = float(np.bincount(gold).max() / len(gold))
     tags = data.meta["tags"]
     ctx.set_tags({"emojitags.unseen_hashtags": " ".join(f"#{tags[i]}" for i in split["unseen"])[:4000],
                   "emojitags.feature_stage": stage.name})
