@@ -203,6 +203,8 @@ def test_table3_hits_are_ordered_and_zero_shot_never_trained_on_unseen_tweets(ta
     assert (cells["frequent_hit_at_1"] >= cells["chance_hit_at_1"] - 1e-12).all()
     for _, one_draw in cells.groupby(["row", "seed"]):  # zero- and few-shot scored on the same tweets
         assert one_draw["n_test"].nunique() == 1
+    eszsl = cells[cells["row"] == "40/10 ESZSL"]  # its γ, λ chosen on held-out seen hashtags
+    assert eszsl["eszsl_gamma"].isin([0.01, 0.1, 1.0, 10.0]).all() and eszsl["eszsl_select_hit_at_1"].between(0, 1).all()
     zero, few = cells[cells["setting"] == "zero-shot"], cells[cells["setting"] == "few-shot"]
     assert (zero["n_train_unseen"] == 0).all()
     smoke = tables["smoke"]

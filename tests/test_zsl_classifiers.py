@@ -212,3 +212,20 @@ def test_linear_floors_learn_separable_words_and_choose_c_on_validation_only():
         assert (scores.argmax(1) == labels[test]).mean() > 0.9 and c in (0.1, 1.0, 10.0)
     mean = features("mean_vectors", tokens[:1], np.array([2]), np.arange(1), emb)
     np.testing.assert_allclose(mean[0], emb[tokens[0, :2]].mean(0))  # padding past the length ignored
+
+
+def test_eszsl_regularisers_are_chosen_on_held_out_seen_labels_only():
+    from components.zsl.select import held_out_labels, select_eszsl
+
+    rng = np.random.default_rng(0)
+    S = rng.normal(size=(12, 5))                   # 12 labels: 0-9 seen, 10-11 unseen but given (few-shot)
+    W = rng.normal(size=(5, 8))
+    y = np.repeat(np.arange(12), 15)
+    X = S[y] @ W + 0.1 * rng.normal(size=(len(y), 8))  # features linear in the label vector: ESZSL's model
+    held = held_out_labels(range(10), 0.2, seed=3)
+    assert len(held) == 2 and set(held) <= set(range(10))
+    assert (held == held_out_labels(range(10), 0.2, seed=3)).all()
+    gamma, lam, hit = select_eszsl(X, y, S, candidates=range(10), seed=3)
+    assert gamma in (0.01, 0.1, 1.0, 10.0) and lam in (0.01, 0.1, 1.0, 10.0) and hit > 0.9
+    with pytest.raises(ValueError, match="at least 4 seen labels"):
+        held_out_labels(range(3), 0.2, 0)

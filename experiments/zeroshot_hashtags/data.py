@@ -80,8 +80,9 @@ class ZeroShotConfig(RunSettings):
     few_shot_min: int = 5
     few_shot_max: int = 10
     conse_top_t: int = 0             # 0: every seen label (the paper's T)
-    eszsl_gamma: float = 1.0
+    eszsl_gamma: float = 1.0         # used as given when eszsl_select is off
     eszsl_lam: float = 1.0
+    eszsl_select: bool = True        # γ, λ from a grid, on held-out seen hashtags (components.zsl.select)
     dem_epochs: int = 300
     dem_lr: float = 1e-3
     dem_weight_decay: float = 1e-4

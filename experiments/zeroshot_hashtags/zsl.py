@@ -33,6 +33,7 @@ from components.data.splits import stratified_holdout
 from components.metrics import hit_at_k_ties
 from components.training import ClassifyObjective, FitProblem
 from components.zsl import DEM, ESZSL, ConSE
+from components.zsl.select import select_eszsl
 from components.zsl.splits import draw_unseen, few_shot_mask, parse_split
 from experiments.zeroshot_hashtags.data import HashtagData, ZeroShotConfig, load_data
 from experiments.zeroshot_hashtags.supervised import classifier, fit_settings
@@ -137,8 +138,9 @@ def encode(model, arrays: dict[str, np.ndarray], chunk: int = 512) -> tuple[np.n
 
 
 def method_scores(cfg: ZeroShotConfig, method: str, train: tuple, test: tuple, S: np.ndarray,
-                  split: dict, seed: int) -> np.ndarray:
-    """(n_test, n_unseen) scores of the test tweets against the unseen hashtags."""
+                  split: dict, seed: int, chosen: dict | None = None) -> np.ndarray:
+    """(n_test, n_unseen) scores of the test tweets against the unseen hashtags; `chosen`
+    receives the regularisers picked on held-out seen hashtags."""
     (f_train, _), (f_test, p_test) = train, test
     position = np.full(cfg.n_labels, -1)
     position[split["classes"]] = np.arange(len(split["classes"]))
@@ -147,7 +149,13 @@ def method_scores(cfg: ZeroShotConfig, method: str, train: tuple, test: tuple, S
     if method == "conse":
         return ConSE(S_classes, cfg.conse_top_t or None).rank(p_test, S_unseen)
     if method == "eszsl":
-        return ESZSL(cfg.eszsl_gamma, cfg.eszsl_lam).fit(f_train, y_train, S_classes).scores(f_test, S_unseen)
+        gamma, lam = cfg.eszsl_gamma, cfg.eszsl_lam
+        if cfg.eszsl_select:  # on a fifth of the seen hashtags held out, never on the unseen ones
+            n_seen = cfg.n_labels - len(split["unseen"])  # the seen labels lead `classes`
+            gamma, lam, hit = select_eszsl(f_train, y_train, S_classes, np.arange(n_seen), seed=seed)
+            if chosen is not None:
+                chosen |= {"eszsl_gamma": gamma, "eszsl_lam": lam, "eszsl_select_hit_at_1": hit}
+        return ESZSL(gamma, lam).fit(f_train, y_train, S_classes).scores(f_test, S_unseen)
     if method == "dem":
         dem = DEM().fit(f_train, y_train, S_classes, epochs=cfg.dem_epochs, lr=cfg.dem_lr,
                         weight_decay=cfg.dem_weight_decay, seed=seed)
@@ -165,7 +173,8 @@ def run_zeroshot(cfg: ZeroShotConfig, ctx) -> dict[str, float]:
     train_idx = np.concatenate([split["train"], split["val"]])
     split["y_train"] = data.labels[train_idx]
     train, test = encode(model, data.subset(train_idx)), encode(model, data.subset(split["test"]))
-    scores = method_scores(cfg, cfg.method, train, test, data.label_embeddings, split, seed=draw)
+    chosen: dict[str, float] = {}
+    scores = method_scores(cfg, cfg.method, train, test, data.label_embeddings, split, seed=draw, chosen=chosen)
     gold = np.searchsorted(split["unseen"], data.labels[split["test"]])  # position among the unseen
     n_unseen = len(split["unseen"])
     # ties broken at random: a label vector of zeros would otherwise tie first everywhere
@@ -177,7 +186,7 @@ def run_zeroshot(cfg: ZeroShotConfig, ctx) -> dict[str, float]:
     tags = data.meta["tags"]
     ctx.set_tags({"emojitags.unseen_hashtags": " ".join(f"#{tags[i]}" for i in split["unseen"])[:4000],
                   "emojitags.feature_stage": stage.name})
-    return {**metrics, "chance_hit_at_1": 1.0 / n_unseen, "n_unseen": float(n_unseen),
+    return {**metrics, **chosen, "chance_hit_at_1": 1.0 / n_unseen, "n_unseen": float(n_unseen),
             "n_test": float(len(gold)), "n_train": float(len(train_idx)),
             # tweets of unseen hashtags the feature model trained on: 0 in zero-shot
             "n_train_unseen": float(np.isin(split["y_train"], split["unseen"]).sum())}
