@@ -38,7 +38,7 @@ PAPER = {  # Weibo: F1@1, F1@5, MAP, ROUGE-1, ROUGE-SU4 (%); None where the pape
     "SEQ2SEQ-COPY": (25.29, 14.10, 31.63, 37.58, 32.69),
     "OUR MODEL": (31.96, 17.39, 38.79, 45.03, 39.73),
 }
-COMPARED = tuple(PAPER)  # the paper's rows: its claims are about these, not about our floors
+COMPARED = tuple(n for n in PAPER if n != "OUR MODEL")  # the paper's other rows (not our floors)
 TRAINED = ("CLASSIFIER (post only)", "CLASSIFIER (post+conv)", "SEQ2SEQ", "SEQ2SEQ-COPY", "OUR MODEL")
 
 EXPERIMENT = Experiment(
@@ -60,7 +60,7 @@ EXPERIMENT = Experiment(
         Better("OUR MODEL", than=COMPARED, metric="f1_at_1", test="mcnemar",
                text="our model (dual encoder + bi-attention) significantly outperforms every comparison model "
                     "(Table 4, F1@1, McNemar on the top-1 hashtag)"),
-        *(Better("OUR MODEL", than=tuple(n for n in COMPARED if n not in ("OUR MODEL", "EXTRACTOR")), metric=m,
+        *(Better("OUR MODEL", than=tuple(n for n in COMPARED if n != "EXTRACTOR"), metric=m,
                  text=f"OUR MODEL achieves the best performance across all the metrics (Table 4): {label}, "
                       f"paired t over seeds (EXTRACTOR answers one span: no ranking)")
           for m, label in (("f1_at_5", "F1@5"), ("map_at_5", "MAP@5"))),
