@@ -83,13 +83,6 @@ def dry_run(path: str) -> dict:
             "peak_rss_mb_cells": max((r for r in rss if r == r), default=None), "peak_rss_mb_driver": peak_rss_mb()}
 
 
-def _commit() -> str:
-    import subprocess
-
-    out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    return out.stdout.strip() or "unknown"
-
-
 def run(files: list[str] | None = None) -> dict:
     """Dry-runs `files` (default: every experiment file). Named files update their entries in
     the last result, so an experiment changed since is rerun alone; each entry says when and at
@@ -100,7 +93,9 @@ def run(files: list[str] | None = None) -> dict:
     previous = result.read_text() if files and result.is_file() else ""
     if previous:
         figures = {k: v for k, v in json.loads(previous)["figures"].items() if k in everything}
-    stamp = {"commit": _commit(), "when": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    from orchestration.tracking import git_commit
+
+    stamp = {"commit": git_commit(), "when": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     with tempfile.TemporaryDirectory(prefix="paper-dry-run-") as tmp:
         os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{Path(tmp) / 'mlflow.db'}"
         os.environ["EMOJITAGS_HOME"] = str(Path(tmp) / "home")

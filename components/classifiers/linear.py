@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from components.text.featurizers import identity
+
 FEATURES = ("tfidf", "mean_vectors")
 
 
@@ -29,7 +31,7 @@ def features(kind: str, tokens: np.ndarray, lengths: np.ndarray, fit_on: np.ndar
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         docs = _docs(tokens, lengths)
-        vec = TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True)
+        vec = TfidfVectorizer(analyzer=identity, sublinear_tf=True)
         vec.fit([docs[i] for i in fit_on])
         return vec.transform(docs)
     if kind == "mean_vectors":

@@ -18,9 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-
-def _tokens(doc: Sequence[str]) -> Sequence[str]:
-    return doc
+from components.text.featurizers import identity
 
 
 class TfidfNeighbourVote:
@@ -35,7 +33,7 @@ class TfidfNeighbourVote:
         if len(docs) != len(labels) or not docs:
             raise ValueError(f"need one label list per training document and at least one; "
                              f"got {len(docs)} documents, {len(labels)} label lists")
-        self.vectorizer = TfidfVectorizer(analyzer=_tokens, sublinear_tf=True)  # rows L2-normalised
+        self.vectorizer = TfidfVectorizer(analyzer=identity, sublinear_tf=True)  # rows L2-normalised
         self.matrix = self.vectorizer.fit_transform(docs)
         counts = Counter(t for ts in labels for t in ts)
         if not counts:

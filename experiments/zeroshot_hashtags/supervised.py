@@ -164,15 +164,21 @@ def macro_scores(gold: np.ndarray, pred: np.ndarray, n_labels: int) -> dict[str,
     return {"accuracy": float((gold == pred).mean()), "precision": float(p), "recall": float(r), "f1": float(f)}
 
 
+def fold_metrics(cfg: ZeroShotConfig, data: HashtagData, split: dict[str, np.ndarray],
+                 scores: np.ndarray) -> dict[str, float]:
+    """A fold's test scores, its majority-class floor and its sizes."""
+    gold = data.labels[split["test"]]
+    majority = np.bincount(data.labels[split["train"]], minlength=cfg.n_labels).argmax()
+    return {**macro_scores(gold, scores.argmax(1), cfg.n_labels),
+            "majority_accuracy": float((gold == majority).mean()),  # the floor a model must beat
+            "n_train": float(len(split["train"])), "n_val": float(len(split["val"])), "n_test": float(len(gold))}
+
+
 def run_linear(cfg: ZeroShotConfig, data: HashtagData, split: dict[str, np.ndarray]) -> dict[str, float]:
     a = data.arrays
     scores, c = linear_floor(LINEAR[cfg.model], a["tokens"], a["lengths"], data.labels, split["train"],
                              split["val"], split["test"], cfg.n_labels, data.embeddings, seed=cfg.split_seed)
-    gold = data.labels[split["test"]]
-    majority = np.bincount(data.labels[split["train"]], minlength=cfg.n_labels).argmax()
-    return {**macro_scores(gold, scores.argmax(1), cfg.n_labels), "chosen_c": c,
-            "majority_accuracy": float((gold == majority).mean()), "n_train": float(len(split["train"])),
-            "n_val": float(len(split["val"])), "n_test": float(len(gold))}
+    return {**fold_metrics(cfg, data, split, scores), "chosen_c": c}
 
 
 def run_supervised(cfg: ZeroShotConfig, ctx) -> dict[str, float]:
@@ -188,12 +194,7 @@ def run_supervised(cfg: ZeroShotConfig, ctx) -> dict[str, float]:
         extra = {"search_val_loss": best["val_loss"], **{f"tuned_{k}": v for k, v in best["params"].items()}}
     result = ctx.fit(problem_for(cfg, data, split), fit_settings(cfg, seed=fold))
     scores = ClassifyObjective().scores(result.model, data.subset(split["test"]))
-    gold = data.labels[split["test"]]
-    majority = np.bincount(data.labels[split["train"]], minlength=cfg.n_labels).argmax()
-    return {**macro_scores(gold, scores.argmax(1), cfg.n_labels), **extra,
-            "majority_accuracy": float((gold == majority).mean()),  # the floor a model must beat
-            "best_epoch": float(result.best_epoch), "n_train": float(len(split["train"])),
-            "n_val": float(len(split["val"])), "n_test": float(len(gold))}
+    return {**fold_metrics(cfg, data, split, scores), **extra, "best_epoch": float(result.best_epoch)}
 
 
 __all__ = ["LINEAR", "fold_split", "macro_scores", "prepare_searches", "run_linear", "run_supervised",
