@@ -229,3 +229,20 @@ def test_eszsl_regularisers_are_chosen_on_held_out_seen_labels_only():
     assert gamma in (0.01, 0.1, 1.0, 10.0) and lam in (0.01, 0.1, 1.0, 10.0) and hit > 0.9
     with pytest.raises(ValueError, match="at least 4 seen labels"):
         held_out_labels(range(3), 0.2, 0)
+
+
+def test_dem_weight_decay_is_chosen_on_held_out_seen_labels_only():
+    from components.zsl.select import select_dem
+
+    rng = np.random.default_rng(1)
+    S = rng.normal(size=(42, 5))                   # labels 40-41 unseen: no example of them in y
+    W = rng.normal(size=(5, 8))
+    y = np.repeat(np.arange(40), 10)
+    X = np.maximum(S[y] @ W, 0) + 0.05 * rng.normal(size=(len(y), 8))  # DEM's model: ReLU(W s)
+    grid, fit = (1e-4, 1.0, 100.0), dict(seed=3, epochs=200, lr=1e-2)
+    alone = {g: select_dem(X, y, S, candidates=range(40), grid=(g,), **fit)[1] for g in grid}
+    lam, hit = select_dem(X, y, S, candidates=range(40), grid=grid, **fit)
+    assert hit == max(alone.values()) == alone[lam] and hit > 0.5   # 8 held-out labels: chance 1/8
+    S_other = S.copy()
+    S_other[40:] = rng.normal(size=(2, 5))         # the unseen labels' vectors take no part
+    assert select_dem(X, y, S_other, candidates=range(40), grid=grid, **fit) == (lam, hit)

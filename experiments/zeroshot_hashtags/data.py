@@ -85,7 +85,8 @@ class ZeroShotConfig(RunSettings):
     eszsl_select: bool = True        # γ, λ from a grid, on held-out seen hashtags (components.zsl.select)
     dem_epochs: int = 300
     dem_lr: float = 1e-3
-    dem_weight_decay: float = 1e-4
+    dem_weight_decay: float = 1e-4   # used as given when dem_select is off
+    dem_select: bool = True          # λ from a grid, on held-out seen hashtags (components.zsl.select)
 
 
 def data_sha256s(cfg: ZeroShotConfig) -> dict[str, str]:

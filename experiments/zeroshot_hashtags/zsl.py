@@ -33,7 +33,7 @@ from components.data.splits import stratified_holdout
 from components.metrics import hit_at_k_ties
 from components.training import ClassifyObjective, FitProblem
 from components.zsl import DEM, ESZSL, ConSE
-from components.zsl.select import select_eszsl
+from components.zsl.select import select_dem, select_eszsl
 from components.zsl.splits import draw_unseen, few_shot_mask, parse_split
 from experiments.zeroshot_hashtags.data import HashtagData, ZeroShotConfig, load_data
 from experiments.zeroshot_hashtags.supervised import classifier, fit_settings
@@ -157,8 +157,15 @@ def method_scores(cfg: ZeroShotConfig, method: str, train: tuple, test: tuple, S
                 chosen |= {"eszsl_gamma": gamma, "eszsl_lam": lam, "eszsl_select_hit_at_1": hit}
         return ESZSL(gamma, lam).fit(f_train, y_train, S_classes).scores(f_test, S_unseen)
     if method == "dem":
+        weight_decay = cfg.dem_weight_decay
+        if cfg.dem_select:  # as ESZSL's: the unseen hashtags take no part
+            n_seen = cfg.n_labels - len(split["unseen"])
+            weight_decay, hit = select_dem(f_train, y_train, S_classes, np.arange(n_seen), seed=seed,
+                                           epochs=cfg.dem_epochs, lr=cfg.dem_lr)
+            if chosen is not None:
+                chosen |= {"dem_weight_decay": weight_decay, "dem_select_hit_at_1": hit}
         dem = DEM().fit(f_train, y_train, S_classes, epochs=cfg.dem_epochs, lr=cfg.dem_lr,
-                        weight_decay=cfg.dem_weight_decay, seed=seed)
+                        weight_decay=weight_decay, seed=seed)
         return dem.scores(f_test, S_unseen, metric="cosine")
     raise SpecError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
 
