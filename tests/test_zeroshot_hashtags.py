@@ -205,6 +205,8 @@ def test_table3_hits_are_ordered_and_zero_shot_never_trained_on_unseen_tweets(ta
         assert one_draw["n_test"].nunique() == 1
     eszsl = cells[cells["row"] == "40/10 ESZSL"]  # its γ, λ chosen on held-out seen hashtags
     assert eszsl["eszsl_gamma"].isin([0.01, 0.1, 1.0, 10.0]).all() and eszsl["eszsl_select_hit_at_1"].between(0, 1).all()
+    dem = cells[cells["row"] == "40/10 DEM"]  # and DEM's λ
+    assert dem["dem_weight_decay"].isin([1e-5, 1e-4, 1e-3, 1e-2]).all() and dem["dem_select_hit_at_1"].between(0, 1).all()
     zero, few = cells[cells["setting"] == "zero-shot"], cells[cells["setting"] == "few-shot"]
     assert (zero["n_train_unseen"] == 0).all()
     smoke = tables["smoke"]

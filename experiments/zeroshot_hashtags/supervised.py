@@ -49,7 +49,7 @@ SEARCH_STAGE, SEARCH_VERSION = "zeroshot_search", 1
 # The floors: logistic regression on the same tweets (C chosen on the inner validation split).
 LINEAR = {"tfidf_logreg": "tfidf", "w2v_logreg": "mean_vectors"}
 NOT_SEARCHED = ("mode", "method", "split", "setting", "few_shot_min", "few_shot_max", "conse_top_t",
-                "eszsl_gamma", "eszsl_lam", "eszsl_select", "dem_epochs", "dem_lr", "dem_weight_decay")
+                "eszsl_gamma", "eszsl_lam", "eszsl_select", "dem_epochs", "dem_lr", "dem_weight_decay", "dem_select")
 
 
 def classifier(cfg: ZeroShotConfig, n_classes: int, vocab_size: int, embeddings: np.ndarray | None):
