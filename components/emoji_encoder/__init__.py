@@ -10,6 +10,11 @@ from components.emoji_encoder.model import (
     EmojiEncoderConfig,
     SpatialDropout,
 )
+from components.emoji_encoder.published import (
+    PublishedWeightsError,
+    load_torchmoji,
+    published_weights_path,
+)
 from components.emoji_encoder.tokenizer import (
     NUMBER,
     PAD,
@@ -43,9 +48,9 @@ from components.emoji_encoder.transfer import (
 __all__ = [
     "DEEPMOJI_THRESHOLDS", "EMBED_L2", "LAYER_GROUPS", "NUMBER", "PAD", "SPECIALS",
     "TRANSFER_MODES", "UNK", "URL", "USER", "AttentionPooling", "DeepMojiEncoder",
-    "DeepMojiTokenizer", "EmojiEncoderConfig", "SpatialDropout", "VocabMismatchError",
+    "DeepMojiTokenizer", "EmojiEncoderConfig", "PublishedWeightsError", "SpatialDropout", "VocabMismatchError",
     "adam_param_groups", "binary_f1", "chain_thaw_schedule", "class_averaged_f1",
-    "freeze_all_but", "hash_tokens", "shorten_repeats", "tokenize", "trainable_groups",
+    "freeze_all_but", "hash_tokens", "load_torchmoji", "published_weights_path", "shorten_repeats", "tokenize", "trainable_groups",
     "transfer_lr", "transfer_steps", "tune_class_thresholds", "tune_threshold",
     "uses_pretrained",
 ]

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from .hard_sigmoid_lstm import HardSigmoidLSTM
 from .tokenizer import VocabMismatchError
 
 LAYER_GROUPS: tuple[str, ...] = ("embedding", "lstm1", "lstm2", "attention", "head")
@@ -34,6 +35,11 @@ class EmojiEncoderConfig:
     hidden: int = 512  # per direction, per BiLSTM layer
     embed_dropout: float = 0.25  # spatial: whole embedding channels, not words
     final_dropout: float = 0.5
+    gates: str = "sigmoid"  # "hard_sigmoid": Keras's, which DeepMoji's published weights need
+
+    def __post_init__(self) -> None:
+        if self.gates not in ("sigmoid", "hard_sigmoid"):
+            raise ValueError(f"gates must be 'sigmoid' or 'hard_sigmoid', got {self.gates!r}")
 
     @property
     def representation_dim(self) -> int:
@@ -88,8 +94,11 @@ class DeepMojiEncoder(nn.Module):
         c = config
         self.embed = nn.Embedding(c.vocab_size, c.embed_dim, padding_idx=0)
         self.embed_dropout = SpatialDropout(c.embed_dropout)
-        self.lstm1 = nn.LSTM(c.embed_dim, c.hidden, batch_first=True, bidirectional=True)
-        self.lstm2 = nn.LSTM(2 * c.hidden, c.hidden, batch_first=True, bidirectional=True)
+        if c.gates == "hard_sigmoid":
+            self.lstm1, self.lstm2 = HardSigmoidLSTM(c.embed_dim, c.hidden), HardSigmoidLSTM(2 * c.hidden, c.hidden)
+        else:
+            self.lstm1 = nn.LSTM(c.embed_dim, c.hidden, batch_first=True, bidirectional=True)
+            self.lstm2 = nn.LSTM(2 * c.hidden, c.hidden, batch_first=True, bidirectional=True)
         self.attention = AttentionPooling(c.representation_dim)
         self.final_dropout = nn.Dropout(c.final_dropout)
         self.head = nn.Linear(c.representation_dim, c.n_classes)
@@ -127,7 +136,9 @@ class DeepMojiEncoder(nn.Module):
         steps = tokens.shape[1]
         emb = self.embed_dropout(torch.tanh(self.embed(tokens)))
 
-        def run(lstm: nn.LSTM, x: torch.Tensor) -> torch.Tensor:
+        def run(lstm: nn.Module, x: torch.Tensor) -> torch.Tensor:
+            if isinstance(lstm, HardSigmoidLSTM):
+                return lstm(x, lengths)
             # Packing keeps the backward direction from starting on padding.
             packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
             out, _ = lstm(packed)

@@ -1,0 +1,103 @@
+"""DeepMoji's published weights (torchMoji's `pytorch_model.bin`) loaded into our encoder.
+
+    model = load_torchmoji(published_weights_path())   # EMOJITAGS_DEEPMOJI_WEIGHTS=/path/pytorch_model.bin
+
+torchMoji's state dict names its layers `embed`, `lstm_0`, `lstm_1`, `attention_layer`,
+`output_layer.0`; its LSTMs use Keras's hard-sigmoid gates (so the encoder is built with
+`gates="hard_sigmoid"`), and its attention reads [lstm_1; lstm_0; embedding] where ours reads
+[embedding; lstm1; lstm2], so the attention vector and the softmax layer's columns are permuted
+on the way in. The file is read with `weights_only=True`: tensors, never code. Its ids are those of
+torchMoji's 50,000-token vocabulary (`deepmoji_benchmarks/vocabulary.json`, 0 = padding).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import torch
+
+from .model import DeepMojiEncoder, EmojiEncoderConfig
+
+WEIGHTS_ENV = "EMOJITAGS_DEEPMOJI_WEIGHTS"
+# where torchMoji's scripts/download_weights.py fetches the file (about 85 MB)
+ORIGIN = "https://www.dropbox.com/s/q8lax9ary32c7t9/pytorch_model.bin?dl=0"
+
+_LSTM = [f"{kind}_{suffix}" for suffix in ("l0", "l0_reverse")
+         for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+# torchMoji key -> ours, in the order a layout check reports the first missing one
+KEY_MAP = {"embed.weight": "embed.weight",
+           **{f"lstm_0.{p}": f"lstm1.{p}" for p in _LSTM},
+           **{f"lstm_1.{p}": f"lstm2.{p}" for p in _LSTM},
+           "attention_layer.attention_vector": "attention.vector",
+           "output_layer.0.weight": "head.weight", "output_layer.0.bias": "head.bias"}
+
+
+class PublishedWeightsError(ValueError):
+    """The weights file is missing, or is not torchMoji's layout or the pinned file."""
+
+
+def published_weights_path(path: str | os.PathLike | None = None) -> Path:
+    """`path`, else $EMOJITAGS_DEEPMOJI_WEIGHTS; a clear error when neither names a file."""
+    given = path or os.environ.get(WEIGHTS_ENV)
+    if not given:
+        raise PublishedWeightsError(f"DeepMoji's published weights are needed: set {WEIGHTS_ENV} to torchMoji's "
+                                    f"pytorch_model.bin (download it from {ORIGIN})")
+    if not Path(given).is_file():
+        raise PublishedWeightsError(f"{given}: no such weights file ({WEIGHTS_ENV} or the weights_path field)")
+    return Path(given)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _to_ours(state: dict[str, torch.Tensor], embed_dim: int, hidden: int) -> dict[str, torch.Tensor]:
+    def permute(t: torch.Tensor) -> torch.Tensor:  # last axis [l1 (2H), l0 (2H), emb (E)] -> [emb, l0, l1]
+        two_h = 2 * hidden
+        return torch.cat([t[..., 2 * two_h:2 * two_h + embed_dim], t[..., two_h:2 * two_h], t[..., :two_h]], dim=-1)
+
+    ours = {KEY_MAP[k]: v for k, v in state.items()}
+    ours["attention.vector"] = permute(ours["attention.vector"])
+    ours["head.weight"] = permute(ours["head.weight"])
+    return ours
+
+
+def load_torchmoji(path: str | os.PathLike, sha256: str | None = None) -> DeepMojiEncoder:
+    """The published model as a `DeepMojiEncoder` in eval mode; `sha256` pins the file."""
+    path = Path(path)
+    if sha256 is not None and (actual := sha256_of(path)) != sha256.lower():
+        raise PublishedWeightsError(f"{path}: sha256 {actual} does not match the expected {sha256}")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # noqa: BLE001 - any unreadable file gets the same one-line answer
+        raise PublishedWeightsError(f"{path}: not a torch state dict of tensors ({type(e).__name__}: {e})") from None
+    if not isinstance(state, dict):
+        raise PublishedWeightsError(f"{path}: holds a {type(state).__name__}, not torchMoji's state dict")
+    missing = [k for k in KEY_MAP if k not in state]
+    extra = sorted(k for k in state if k not in KEY_MAP)
+    if missing or extra:
+        first = f"missing key {missing[0]!r}" if missing else f"unexpected key {extra[0]!r}"
+        raise PublishedWeightsError(f"{path}: not torchMoji's key layout: {first}")
+    vocab_size, embed_dim = state["embed.weight"].shape
+    hidden = state["lstm_0.weight_hh_l0"].shape[1]
+    n_classes = state["output_layer.0.weight"].shape[0]
+    config = EmojiEncoderConfig(int(vocab_size), int(n_classes), int(embed_dim), int(hidden), gates="hard_sigmoid")
+    model = DeepMojiEncoder(config)
+    expected = model.state_dict()
+    ours = _to_ours(state, int(embed_dim), int(hidden))
+    for torchmoji_key, key in KEY_MAP.items():
+        if ours[key].shape != expected[key].shape:
+            raise PublishedWeightsError(f"{path}: {torchmoji_key} has shape {tuple(state[torchmoji_key].shape)}, "
+                                        f"expected {tuple(expected[key].shape)} for a {embed_dim}/{hidden} model")
+    model.load_state_dict(ours)
+    return model.eval()
+
+
+__all__ = ["KEY_MAP", "ORIGIN", "WEIGHTS_ENV", "PublishedWeightsError", "load_torchmoji",
+           "published_weights_path", "sha256_of"]
