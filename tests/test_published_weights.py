@@ -19,7 +19,7 @@ from components.emoji_encoder.published import (
 V, E, H, C = 12, 4, 3, 5
 
 
-def torchmoji_state(seed=0) -> dict:
+def torchmoji_state(seed=0, V=V, C=C) -> dict:
     g = torch.Generator().manual_seed(seed)
     shapes = {"embed.weight": (V, E), "attention_layer.attention_vector": (4 * H + E,),
               "output_layer.0.weight": (C, 4 * H + E), "output_layer.0.bias": (C,)}
@@ -104,3 +104,39 @@ def test_a_wrong_file_is_refused_in_one_line_naming_it(tmp_path, monkeypatch):
     monkeypatch.setenv(WEIGHTS_ENV, str(good))
     assert published_weights_path() == good
     assert len(KEY_MAP) == 20  # embed, 2 BiLSTMs x 8, attention, softmax weight and bias
+
+
+def test_torchmojis_vocabulary_keeps_its_ids_in_our_tokenizer():
+    from components.emoji_encoder.published import torchmoji_tokenizer
+
+    vocab = {"CUSTOM_MASK": 0, "CUSTOM_UNKNOWN": 1, "CUSTOM_AT": 2, "CUSTOM_URL": 3, "CUSTOM_NUMBER": 4,
+             "CUSTOM_BREAK": 5, "the": 6, "love": 7, "\U0001f602": 8}
+    tok = torchmoji_tokenizer(vocab)
+    assert tok.ids("The love \U0001f602 zebra @bob 42") == [6, 7, 8, 1, 2, 4]
+    with pytest.raises(PublishedWeightsError, match="without gaps"):
+        torchmoji_tokenizer({**vocab, "gap": 10})
+
+
+def test_top_emojis_prints_each_texts_top_k_from_the_published_weights(tmp_path, capsys):
+    from components.data import deepmoji_vocabulary, deepmoji_wanted_emojis
+    from experiments.deepmoji import top_emojis
+
+    vocab, emojis = deepmoji_vocabulary(), deepmoji_wanted_emojis()  # the real files, random weights
+    torch.save(torchmoji_state(V=len(vocab), C=len(emojis)), tmp_path / "w.bin")
+    top_emojis.main(["--weights", str(tmp_path / "w.bin"), "-k", "3", "i love you", "i hate rain"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "i love you" and lines[2] == "i hate rain"
+    model = load_torchmoji(tmp_path / "w.bin")
+    with torch.no_grad():
+        ids = torch.tensor([[vocab["i"], vocab["love"], vocab["you"]]])
+        probs = torch.softmax(model(ids, torch.tensor([3])), -1)[0]
+    best = probs.argsort(descending=True)[:3].tolist()
+    assert lines[1].split() == [x for i in best for x in (emojis[i], f"{float(probs[i]):.1%}")]
+
+
+def test_top_emojis_without_a_cached_encoder_says_how_to_build_one(tmp_path, monkeypatch):
+    from experiments.deepmoji import top_emojis
+
+    monkeypatch.setenv("EMOJITAGS_HOME", str(tmp_path))
+    with pytest.raises(SystemExit, match=r"no cached smoke encoder at .*pretrain.py --scale smoke"):
+        top_emojis.main(["--scale", "smoke", "hello"])

@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 
 from .model import DeepMojiEncoder, EmojiEncoderConfig
+from .tokenizer import SPECIALS, DeepMojiTokenizer
 
 WEIGHTS_ENV = "EMOJITAGS_DEEPMOJI_WEIGHTS"
 # where torchMoji's scripts/download_weights.py fetches the file (about 85 MB)
@@ -55,6 +56,22 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+# torchMoji's placeholders (ids 0-4) are ours under other names; ids 5-9 stay unused tokens
+TORCHMOJI_SPECIALS = ("CUSTOM_MASK", "CUSTOM_UNKNOWN", "CUSTOM_AT", "CUSTOM_URL", "CUSTOM_NUMBER")
+
+
+def torchmoji_tokenizer(vocabulary: dict[str, int], max_len: int = 30) -> DeepMojiTokenizer:
+    """Our tokenizer over torchMoji's vocabulary (token -> id), each token keeping its id.
+    Our tokenizer, not torchMoji's: the ids match, the splitting of rare forms may not."""
+    by_id = sorted(vocabulary.items(), key=lambda kv: kv[1])
+    if [i for _, i in by_id] != list(range(len(by_id))):
+        raise PublishedWeightsError("vocabulary ids must be 0..n-1 without gaps or repeats")
+    tokens = [t for t, _ in by_id]
+    if tuple(tokens[:len(SPECIALS)]) != TORCHMOJI_SPECIALS:
+        raise PublishedWeightsError(f"vocabulary must start with {TORCHMOJI_SPECIALS}, got {tokens[:5]}")
+    return DeepMojiTokenizer(max_len=max_len, vocab_size=len(tokens), vocab=list(SPECIALS) + tokens[len(SPECIALS):])
 
 
 def _to_ours(state: dict[str, torch.Tensor], embed_dim: int, hidden: int) -> dict[str, torch.Tensor]:
@@ -100,4 +117,4 @@ def load_torchmoji(path: str | os.PathLike, sha256: str | None = None) -> DeepMo
 
 
 __all__ = ["KEY_MAP", "ORIGIN", "WEIGHTS_ENV", "PublishedWeightsError", "load_torchmoji",
-           "published_weights_path", "sha256_of"]
+           "published_weights_path", "sha256_of", "torchmoji_tokenizer"]
