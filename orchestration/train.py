@@ -121,7 +121,7 @@ def run_epochs(problem: FitProblem, s: FitSettings, ckpt: CheckpointDir, *, rank
     torch.manual_seed(s.seed)
     model = problem.build_model().to(device)
     train_model = wrap(model)
-    optimizer = make_optimizer(train_model, s)
+    optimizer = make_optimizer(train_model, s, problem.param_groups(model) if problem.param_groups else None)
     stopper = EarlyStopping(s.patience, s.mode)
     schedule = LRSchedule(s.lr_schedule, s.lr_factor, s.lr_patience, s.lr_floor, s.mode, s.lr)
     start, resumed_from, elapsed, stop_reason = 0, None, 0.0, None

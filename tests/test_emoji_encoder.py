@@ -23,6 +23,7 @@ from components.emoji_encoder import (
     freeze_all_but,
     tokenize,
     trainable_groups,
+    transfer_lr,
     tune_class_thresholds,
     tune_threshold,
     uses_pretrained,
@@ -219,3 +220,26 @@ def test_class_averaged_f1_hand_example():
     assert class_averaged_f1(scores, y, thresholds) == pytest.approx(0.9)
     # Binary task with one score column.
     assert class_averaged_f1(scores[:, 0], y[:, 0], 0.5) == pytest.approx(0.5)
+
+
+def test_the_engine_trains_full_mode_with_deepmojis_per_layer_rates():
+    from components.training.early_stopping import LRSchedule
+    from components.training.loop import FitSettings, make_optimizer
+    from experiments.deepmoji.transfer_task import deepmoji_param_groups
+
+    model = tiny_model()
+    freeze_all_but(model, trainable_groups("full"))
+    lr = transfer_lr("full")                      # the step's base rate: the encoder's 1e-4
+    s = FitSettings(epochs=1, batch_size=4, lr=lr, patience=1)
+    opt = make_optimizer(model, s, deepmoji_param_groups("full", None, lr, model))
+    by_param = {id(p): g for g in opt.param_groups for p in g["params"]}
+    layers = model.layer_groups()
+    assert {round(by_param[id(p)]["lr"], 12) for p in layers["head"]} == {1e-3}
+    assert {round(by_param[id(p)]["lr"], 12) for name in ("embedding", "lstm1", "lstm2", "attention")
+            for p in layers[name]} == {1e-4}
+    assert {by_param[id(p)]["weight_decay"] for p in layers["embedding"]} == {1e-6}
+    assert {by_param[id(p)]["weight_decay"] for p in layers["lstm2"]} == {0.0}
+    schedule = LRSchedule("plateau", 0.5, 1, None, "min", lr)
+    schedule.lr *= 0.5
+    schedule.apply(opt)                           # a plateau lowers every layer alike
+    assert {round(g["lr"] / g["lr_scale"], 12) for g in opt.param_groups} == {5e-5}

@@ -88,7 +88,7 @@ class LRSchedule:
 
     def apply(self, optimizer) -> None:
         for group in optimizer.param_groups:
-            group["lr"] = self.lr
+            group["lr"] = self.lr * group.get("lr_scale", 1.0)
 
     def state_dict(self) -> dict:
         return asdict(self)

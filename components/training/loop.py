@@ -113,6 +113,9 @@ class FitProblem:
     val: Arrays
     loss: Callable[[nn.Module, Batch], torch.Tensor]
     evaluate: Callable[[nn.Module, Arrays], dict[str, float]]
+    # Optional per-layer rates: model -> [{"params", "lr_scale", "weight_decay"}], the scale
+    # relative to FitSettings.lr (so a plateau schedule lowers every group alike).
+    param_groups: Callable[[nn.Module], list[dict]] | None = None
 
     def __post_init__(self) -> None:
         for name, arrays in (("train", self.train), ("val", self.val)):
@@ -125,8 +128,13 @@ class FitProblem:
         return len(next(iter(self.train.values())))
 
 
-def make_optimizer(model: nn.Module, s: FitSettings) -> torch.optim.Optimizer:
-    params = [p for p in model.parameters() if p.requires_grad]
+def make_optimizer(model: nn.Module, s: FitSettings, groups: list[dict] | None = None) -> torch.optim.Optimizer:
+    """One group of every trainable parameter at `s.lr`, or `groups` (see FitProblem.param_groups)."""
+    if groups is None:
+        params = [p for p in model.parameters() if p.requires_grad]
+    else:
+        params = [{"params": g["params"], "lr": s.lr * g.get("lr_scale", 1.0), "lr_scale": g.get("lr_scale", 1.0),
+                   "weight_decay": g.get("weight_decay", s.weight_decay)} for g in groups]
     if s.optimizer == "adam":
         return torch.optim.Adam(params, lr=s.lr, weight_decay=s.weight_decay)
     if s.optimizer == "adadelta":  # the dialogue paper's choice, rho = 0.95

@@ -14,6 +14,7 @@ use), else class-averaged F1 with per-class thresholds tuned on validation (Deep
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import os
 import tempfile
@@ -32,6 +33,7 @@ from components.emoji_encoder import (
     DeepMojiEncoder,
     DeepMojiTokenizer,
     EmojiEncoderConfig,
+    adam_param_groups,
     class_averaged_f1,
     freeze_all_but,
     tokenize,
@@ -187,6 +189,13 @@ def _save(state: dict, path: Path) -> str:
     return str(path)
 
 
+def deepmoji_param_groups(mode: str, step: int | None, base_lr: float, model) -> list[dict]:
+    """DeepMoji's per-layer rates (the new head at 1e-3 in `full`) and its embedding L2, as
+    FitProblem.param_groups: each group's rate relative to the step's `base_lr`."""
+    return [{"params": g["params"], "lr_scale": g["lr"] / base_lr, "weight_decay": g["weight_decay"]}
+            for g in adam_param_groups(model, mode, step)]
+
+
 def run_cell(cfg: TransferConfig, ctx) -> dict[str, float]:
     _check(cfg)
     steps = transfer_steps(cfg.mode)
@@ -222,9 +231,12 @@ def run_cell(cfg: TransferConfig, ctx) -> dict[str, float]:
     previous, best, kept = None, math.inf, 0
     for i, groups in enumerate(steps):
         build = _StepModel(config, tuple(groups), pretrained, tok.vocab_hash(), previous)
-        problem = FitProblem(build, train, arrays["val"], objective.loss, objective.evaluate)
-        settings = FitSettings(epochs=cfg.epochs, batch_size=cfg.batch_size,
-                               lr=transfer_lr(cfg.mode, i if cfg.mode == "chain-thaw" else None), patience=cfg.patience, seed=ctx.seed)
+        step = i if cfg.mode == "chain-thaw" else None
+        lr = transfer_lr(cfg.mode, step)
+        problem = FitProblem(build, train, arrays["val"], objective.loss, objective.evaluate,
+                             param_groups=functools.partial(deepmoji_param_groups, cfg.mode, step, lr))
+        settings = FitSettings(epochs=cfg.epochs, batch_size=cfg.batch_size, lr=lr, patience=cfg.patience,
+                               seed=ctx.seed)
         # a chain-thaw step's per-epoch metrics are `step2.val_loss`, so the steps do not overlap
         step_ctx = ctx if len(steps) == 1 else ctx.with_metric_prefix(f"step{i}.")
         result = step_ctx.fit(problem, settings, name=f"step{i}")
@@ -248,6 +260,7 @@ def run_cell(cfg: TransferConfig, ctx) -> dict[str, float]:
     return metrics
 
 
-DEEPMOJI_TRANSFER = Task("deepmoji_transfer", TransferConfig, run_cell, data_sha256s, prepare)
+# version 2: DeepMoji's per-layer rates in every mode (the head at 1e-3 in `full`) and its embedding L2
+DEEPMOJI_TRANSFER = Task("deepmoji_transfer", TransferConfig, run_cell, data_sha256s, prepare, version=2)
 
 __all__ = ["ACCURACY_BENCHMARKS", "TransferConfig"]
