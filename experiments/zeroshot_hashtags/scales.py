@@ -33,7 +33,7 @@ DATA_NOTE = (
     "tweeteval_emoji train+val+test pooled (100,000 US tweets of 2015-2017; the paper crawled 805k "
     "tweets in January 2019). Labels: the 50 hashtags used in the most tweets (each in >= 100; `#i`, "
     "the rest of `#I<emoji>...` after TweetEval cut its emojis, excluded); an example is a tweet "
-    "holding exactly one of them (at most 100 per hashtag, drawn at random before cleaning, so 36 to 100 after it; the paper balanced at >= 200), every hashtag cut out of its text, cleaned as the paper's sec. 3.2 "
+    "holding exactly one of them (at most 100 per hashtag, drawn at random after cleaning; a hashtag with fewer keeps all, so 36 to 100; the paper balanced at >= 200), every hashtag cut out of its text, cleaned as the paper's sec. 3.2 "
     "(lower case, ASCII, links and scikit-learn's English stop words removed, duplicates dropped) "
     "and kept with >= 3 words left (the paper: 5, on longer tweets). Skip-gram word2vec on all "
     "100,000 tweets with hashtags as `#tag` tokens; a label's vector is its `#tag` vector "
