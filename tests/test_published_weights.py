@@ -7,13 +7,13 @@ the reference forward pass is written here from torchMoji's model_def.py, one te
 import pytest
 import torch
 
+from components.data.files import file_sha256
 from components.emoji_encoder.published import (
     KEY_MAP,
     WEIGHTS_ENV,
     PublishedWeightsError,
     load_torchmoji,
     published_weights_path,
-    sha256_of,
 )
 
 V, E, H, C = 12, 4, 3, 5
@@ -62,7 +62,7 @@ def test_a_torchmoji_checkpoint_loads_and_computes_torchmojis_forward(tmp_path):
     state = torchmoji_state()
     path = tmp_path / "pytorch_model.bin"
     torch.save(state, path)
-    model = load_torchmoji(path, sha256=sha256_of(path))
+    model = load_torchmoji(path, sha256=file_sha256(path))
     assert model.config.gates == "hard_sigmoid" and (model.config.embed_dim, model.config.hidden) == (E, H)
     texts = [[3, 5, 7, 2], [2, 9], [11]]
     tokens = torch.zeros(3, 4, dtype=torch.long)

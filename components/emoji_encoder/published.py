@@ -12,11 +12,12 @@ torchMoji's 50,000-token vocabulary (`deepmoji_benchmarks/vocabulary.json`, 0 = 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 import torch
+
+from components.data.files import file_sha256
 
 from .model import DeepMojiEncoder, EmojiEncoderConfig
 from .tokenizer import SPECIALS, DeepMojiTokenizer
@@ -46,16 +47,8 @@ def published_weights_path(path: str | os.PathLike | None = None) -> Path:
         raise PublishedWeightsError(f"DeepMoji's published weights are needed: set {WEIGHTS_ENV} to torchMoji's "
                                     f"pytorch_model.bin (download it from {ORIGIN})")
     if not Path(given).is_file():
-        raise PublishedWeightsError(f"{given}: no such weights file ({WEIGHTS_ENV} or the weights_path field)")
+        raise PublishedWeightsError(f"{given}: no such weights file (given as a path or by {WEIGHTS_ENV})")
     return Path(given)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # torchMoji's placeholders (ids 0-4) are ours under other names; ids 5-9 stay unused tokens
@@ -88,7 +81,7 @@ def _to_ours(state: dict[str, torch.Tensor], embed_dim: int, hidden: int) -> dic
 def load_torchmoji(path: str | os.PathLike, sha256: str | None = None) -> DeepMojiEncoder:
     """The published model as a `DeepMojiEncoder` in eval mode; `sha256` pins the file."""
     path = Path(path)
-    if sha256 is not None and (actual := sha256_of(path)) != sha256.lower():
+    if sha256 is not None and (actual := file_sha256(path)) != sha256.lower():
         raise PublishedWeightsError(f"{path}: sha256 {actual} does not match the expected {sha256}")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
@@ -117,4 +110,4 @@ def load_torchmoji(path: str | os.PathLike, sha256: str | None = None) -> DeepMo
 
 
 __all__ = ["KEY_MAP", "ORIGIN", "WEIGHTS_ENV", "PublishedWeightsError", "load_torchmoji",
-           "published_weights_path", "sha256_of", "torchmoji_tokenizer"]
+           "published_weights_path", "torchmoji_tokenizer"]

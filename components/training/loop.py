@@ -133,8 +133,9 @@ def make_optimizer(model: nn.Module, s: FitSettings, groups: list[dict] | None =
     if groups is None:
         params = [p for p in model.parameters() if p.requires_grad]
     else:
-        params = [{"params": g["params"], "lr": s.lr * g.get("lr_scale", 1.0), "lr_scale": g.get("lr_scale", 1.0),
-                   "weight_decay": g.get("weight_decay", s.weight_decay)} for g in groups]
+        params = [{"weight_decay": s.weight_decay, "lr_scale": 1.0, **g} for g in groups]
+        for g in params:
+            g["lr"] = s.lr * g["lr_scale"]
     if s.optimizer == "adam":
         return torch.optim.Adam(params, lr=s.lr, weight_decay=s.weight_decay)
     if s.optimizer == "adadelta":  # the dialogue paper's choice, rho = 0.95

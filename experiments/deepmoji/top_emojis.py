@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     if not texts:
         parser.error("no texts: give them as arguments or on standard input")
     model, tokenizer, labels = published(args.weights) if args.published or args.weights else stand_in(args.scale)
-    for text, ranked in zip(texts, top_k(model.eval(), tokenizer, labels, texts, args.k), strict=True):
+    for text, ranked in zip(texts, top_k(model, tokenizer, labels, texts, args.k), strict=True):
         print(f"{text}\n  " + "  ".join(f"{emoji} {p:.1%}" for emoji, p in ranked))
 
 
