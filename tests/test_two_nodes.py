@@ -86,7 +86,8 @@ def two_nodes(tmp_path):
             nonlocal node2_id
             listed = subprocess.run([RAY, "list", "nodes", "--address", address, "--format", "json",
                                      "--detail"], env=env, capture_output=True, text=True)
-            if listed.returncode != 0:
+            # while the state API starts, `ray list` exits 0 but prints "No resource in the cluster"
+            if listed.returncode != 0 or not listed.stdout.lstrip().startswith("["):
                 return False
             nodes = [n for n in json.loads(listed.stdout) if n["state"] == "ALIVE"]
             ids = [n["node_id"] for n in nodes if "node2" in n.get("resources_total", {})]
