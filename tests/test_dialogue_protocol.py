@@ -1,4 +1,4 @@
-"""The dialogue tables' protocol: balanced classes, folds grouped by conversation, the floors.
+"""The dialogue tables' protocol: balanced classes, folds grouped by speaker or conversation, the floors.
 No Ray: the sampler and the splits on made-up labels, then the real stage at smoke size."""
 
 from __future__ import annotations
@@ -40,10 +40,29 @@ def test_grouped_folds_keep_each_group_in_one_fold_and_balance_their_sizes():
         grouped_folds([1, 2, 3, 1], 5)
 
 
-def test_a_cells_split_shares_no_conversation_between_training_and_test():
+def test_a_speaker_grouped_split_shares_no_speaker_and_no_conversation_between_training_and_test():
+    rng = np.random.default_rng(0)
+    conv = np.repeat(np.arange(60), 6)
+    pairs = rng.integers(0, 25, (60, 2))  # each conversation's two speakers, drawn from 25
+    speaker = pairs[conv, np.tile([0, 1], 180)]  # turns alternate between them
+    arrays = {"split": grouped_folds(speaker, 5, seed=0), "conversation": conv, "speaker": speaker}
+    cfg = DialogueConfig(cv_folds=5, cv_group="speaker")
+    tested = []
+    for seed in range(5):
+        split = cell_split(cfg, arrays, seed)
+        for groups in (speaker, conv):
+            assert set(groups[split == 2]).isdisjoint(groups[split == 0])
+        assert set(speaker[split == 1]).isdisjoint(speaker[split == 0]) and (split == 1).any()
+        left_out = split == -1
+        assert left_out.any() and np.isin(conv[left_out], conv[split == 2]).all()  # only for a shared conversation
+        tested.append(np.flatnonzero(split == 2))
+    assert sorted(np.concatenate(tested).tolist()) == list(range(len(conv)))  # every example tested once
+
+
+def test_a_conversation_grouped_split_shares_no_conversation_between_training_and_test():
     conv = np.repeat(np.arange(40), 5)
-    arrays = {"split": grouped_folds(conv, 5, seed=0), "conversation": conv}
-    cfg = DialogueConfig(cv_folds=5)
+    arrays = {"split": grouped_folds(conv, 5, seed=0), "conversation": conv, "speaker": conv % 7}
+    cfg = DialogueConfig(cv_folds=5, cv_group="conversation")
     tests = []
     for seed in range(5):
         split = cell_split(cfg, arrays, seed)
@@ -67,6 +86,8 @@ def test_bad_protocol_values_are_refused_with_what_was_expected():
         DialogueConfig(cv_folds=5).check_seed(5)
     with pytest.raises(SpecError, match="per_class=3 needs classes >= 1"):
         DialogueConfig(per_class=3).check()
+    with pytest.raises(SpecError, match="cv_group='reply': expected one of speaker, conversation"):
+        DialogueConfig(cv_group="reply").check()
 
 
 def test_the_smoke_stage_is_balanced_grouped_and_names_the_declared_emoticons(tmp_path, monkeypatch):
@@ -78,8 +99,8 @@ def test_the_smoke_stage_is_balanced_grouped_and_names_the_declared_emoticons(tm
     counts = np.bincount(arrays["label"])
     assert len(counts) == 4 and len(set(counts.tolist())) == 1
     assert set(arrays["split"].tolist()) == set(range(FOLDS))
-    for c in np.unique(arrays["conversation"]):
-        assert len(set(arrays["split"][arrays["conversation"] == c].tolist())) == 1
+    for s in np.unique(arrays["speaker"]):  # the smoke scale groups its folds by speaker
+        assert len(set(arrays["split"][arrays["speaker"] == s].tolist())) == 1
     too_many = dataclasses.replace(SCALES["smoke"], per_class=10_000)
     with pytest.raises(SpecError, match=r"dialogue data \(800 examples\): per_class=10000: .* at most \d+"):
         prepare(too_many)

@@ -7,7 +7,9 @@ move; regenerate it only on purpose (a task version bump), with the command in `
 Regenerated since: conversation_hashtags version 2 (converged generators, floors; Tables 4-6 only);
 dialogue_emoji version 3 (balanced classes, conversation-grouped folds; its tables only);
 zeroshot_hashtags at cpu: balanced classes (max_per_label=100) and the logistic-regression floor rows;
-zeroshot_hashtags version 2 (Table 3 paired test tweets, per-hashtag hit@K).
+zeroshot_hashtags version 2 (Table 3 paired test tweets, per-hashtag hit@K);
+dialogue_emoji version 4 (folds grouped by speaker); zeroshot_hashtags version 4 (equal test counts per
+unseen hashtag, DEM's grid a field).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from components.metrics import hit_at_k_ties
 from components.text.word2vec import WordVectors, label_embeddings, train_word2vec
 from components.zsl import DEM, ESZSL
 from experiments.zeroshot_hashtags.data import ZeroShotConfig, load_data
-from experiments.zeroshot_hashtags.zsl import load_features, zsl_split
+from experiments.zeroshot_hashtags.zsl import equal_test_tweets, load_features, zsl_split
 from orchestration.cli import load_experiment
 from orchestration.runner import run_experiment
 from orchestration.spec import SpecError
@@ -102,6 +102,18 @@ def test_zero_shot_split_never_trains_on_an_unseen_hashtag():
     assert not np.array_equal(zsl_split(cfg, labels, 1)["unseen"], zsl_split(cfg, labels, 2)["unseen"])
     with pytest.raises(SpecError, match="seen \\+ unseen = 10 labels"):
         zsl_split(dataclasses.replace(cfg, split="6/5"), labels, 0)
+
+
+def test_every_unseen_hashtag_gets_the_same_test_count_and_a_cap_too_large_says_what_fits():
+    labels = np.concatenate([np.repeat(np.arange(8), 20), np.repeat([8, 9], 9)])  # two small hashtags
+    cfg = ZeroShotConfig(n_labels=10, split="6/4", few_shot_min=2, few_shot_max=3)
+    test = zsl_split(cfg, labels, draw=3)["test"]
+    picked = equal_test_tweets(labels, test, 5, draw=3, shots_max=3)
+    assert np.isin(picked, test).all() and np.bincount(labels[picked], minlength=10)[np.unique(labels[test])].tolist() == [5] * 4
+    assert np.array_equal(picked, equal_test_tweets(labels, test, 5, draw=3, shots_max=3))  # seeded by the draw
+    with pytest.raises(SpecError, match=r"test_per_unseen=19: an unseen hashtag has \d+ test tweets left .* "
+                                        r"the smallest hashtag has 9 tweets, so at most 6"):
+        equal_test_tweets(labels, test, 19, draw=3, shots_max=3)
 
 
 def eszsl_objective(X, Y, S, V, gamma, lam):
@@ -200,13 +212,15 @@ def test_table3_hits_are_ordered_and_zero_shot_never_trained_on_unseen_tweets(ta
             & (cells["hit_at_2"] <= cells["hit_at_5"]) & (cells["hit_at_5"] <= 1)).all()
     assert (cells["chance_hit_at_1"] * cells["n_unseen"]).round(6).eq(1).all()
     assert cells[["hit_at_1_class_avg", "hit_at_5_class_avg"]].stack().between(0, 1).all()
-    assert (cells["frequent_hit_at_1"] >= cells["chance_hit_at_1"] - 1e-12).all()
+    # the same count of test tweets per unseen hashtag: the most frequent one is chance
+    assert (cells["n_test"] == cells["n_unseen"] * tables["smoke"].test_per_unseen).all()
+    assert np.allclose(cells["frequent_hit_at_1"], cells["chance_hit_at_1"])
     for _, one_draw in cells.groupby(["row", "seed"]):  # zero- and few-shot scored on the same tweets
         assert one_draw["n_test"].nunique() == 1
     eszsl = cells[cells["row"] == "40/10 ESZSL"]  # its γ, λ chosen on held-out seen hashtags
     assert eszsl["eszsl_gamma"].isin([0.01, 0.1, 1.0, 10.0]).all() and eszsl["eszsl_select_hit_at_1"].between(0, 1).all()
     dem = cells[cells["row"] == "40/10 DEM"]  # and DEM's λ
-    assert dem["dem_weight_decay"].isin([1e-5, 1e-4, 1e-3, 1e-2]).all() and dem["dem_select_hit_at_1"].between(0, 1).all()
+    assert dem["dem_weight_decay"].isin(tables["smoke"].dem_grid).all() and dem["dem_select_hit_at_1"].between(0, 1).all()
     zero, few = cells[cells["setting"] == "zero-shot"], cells[cells["setting"] == "few-shot"]
     assert (zero["n_train_unseen"] == 0).all()
     smoke = tables["smoke"]

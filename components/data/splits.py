@@ -75,7 +75,15 @@ def grouped_folds(groups: Sequence, n_folds: int, seed: int = 0) -> np.ndarray:
     return fold_of[inverse]
 
 
-__all__ = ["balanced_sample", "grouped_folds", "stratified_folds", "stratified_holdout"]
+def purge_shared(keep: np.ndarray, against: np.ndarray, groups: Sequence) -> np.ndarray:
+    """`keep` without the examples whose group also has an example in `against`: e.g. the
+    training examples of a conversation one of whose replies is tested, when folds are
+    grouped by speaker (a conversation has two speakers, so its replies can fall on both sides)."""
+    groups = np.asarray(groups)
+    return np.asarray(keep, dtype=bool) & ~np.isin(groups, groups[np.asarray(against, dtype=bool)])
+
+
+__all__ = ["balanced_sample", "grouped_folds", "purge_shared", "stratified_folds", "stratified_holdout"]
 
 
 def holdout_mask(texts: Sequence[str], seed: int, fraction: float) -> np.ndarray:

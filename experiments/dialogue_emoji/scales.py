@@ -1,5 +1,5 @@
-"""The scales of every dialogue-emoji experiment: the balanced task with conversation-grouped
-folds (as the paper balanced its classes), and the natural-balance variant kept beside it."""
+"""The scales of every dialogue-emoji experiment: the balanced task with speaker-grouped folds
+(as the paper balanced its classes), and the natural-balance variant kept beside it."""
 
 import dataclasses
 
@@ -27,9 +27,11 @@ NATURAL_SCALES = {scale: dataclasses.replace(cfg, classes=0, cv_folds=0) for sca
 DATA_NOTE = (f"chitchat-dataset 0.9.0 (7,168 English conversations, 2,642 examples of one emoticon); its "
              f"{CLASSES} most used emoticons ({' '.join(BALANCED_EMOTICONS)}) stand in for the paper's 10 Weibo "
              f"emojis, 207 examples each (the 4th's count; the paper balanced 1.2M Weibo2015 dialogues), so "
-             f"chance is {100 / CLASSES:.0f}%; {FOLDS}-fold cross-validation grouped by conversation (no "
-             f"conversation in both a fold's training and test part; a speaker may be), the seed naming the "
-             f"test fold, a grouped tenth of the rest for early stopping")
+             f"chance is {100 / CLASSES:.0f}%; {FOLDS}-fold cross-validation grouped by the reply's speaker (175 "
+             f"speakers; no speaker in both a fold's training and test part, and a training reply whose "
+             f"conversation has a test reply left out, so no conversation either), the seed naming the test "
+             f"fold, a speaker-grouped tenth of the rest for early stopping; a fold's classes are then only "
+             f"roughly balanced, as speakers have habits, so its majority floor can exceed chance")
 
 NATURAL_NOTE = ("chitchat-dataset 0.9.0; all 10 emoticons at their natural balance (50% `:)`), a fixed 80:10:10 "
                 "split stratified by class, example by example: a test example's conversation (and nearly "

@@ -7,8 +7,10 @@ cached stage built once per table.
 The task, as the paper's: with `classes` = k, the k most used emoticons with the same number
 of examples each (`per_class`; 0: as many as the k-th has), so chance is 1/k; with `classes` 0
 all ten at their natural balance. The split: with `cv_folds` = K, K-fold cross-validation grouped
-by conversation (no conversation on both sides), the cell's seed naming its test fold (so the
-± over seeds covers data variation) and a grouped tenth of the rest its validation; with
+by `cv_group` (the reply's speaker, or its conversation), the cell's seed naming its test fold (so
+the ± over seeds covers data variation) and a grouped tenth of the rest its validation. Grouped by
+speaker, the training examples of a conversation that has a reply in the test fold are left out
+too (its other speaker's replies), so neither a speaker nor a conversation is on both sides; with
 `cv_folds` 0 a fixed 80:10:10 split stratified by class, example by example (the seed then only
 changes initialisation and batch order; examples of one conversation, and nearly always of one
 speaker, land on both sides).
@@ -37,7 +39,7 @@ from components.data.chitchat import (
     dialogue_examples,
     load_chitchat_dialogues,
 )
-from components.data.splits import balanced_sample, grouped_folds
+from components.data.splits import balanced_sample, grouped_folds, purge_shared
 from components.metrics import hit_at_k, mrr
 from components.text import TweetTokenizer, Vocabulary, bow_featurizer, pad_sequences
 from components.training import FitProblem, FitSettings
@@ -47,6 +49,7 @@ from orchestration.task import Task
 
 MODELS = ("s_bow", "f_bow", "s_lstm", "f_lstm", "h_lstm")
 MAX_TURNS = 4  # the reply and up to 3 turns of context
+CV_GROUPS = ("speaker", "conversation")
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,8 @@ class DialogueConfig(RunSettings):
     max_examples: int = 0        # 0: every example; smoke scale keeps a random sample
     classes: int = 0             # k most used emoticons, balanced; 0: all ten, natural balance
     per_class: int = 0           # examples per class when balanced; 0: as many as the k-th class has
-    cv_folds: int = 0              # K-fold CV grouped by conversation, seed = test fold; 0: fixed split
+    cv_folds: int = 0            # K-fold CV grouped by `cv_group`, seed = test fold; 0: fixed split
+    cv_group: str = "speaker"    # what a fold keeps whole: "speaker" (and no shared conversation) or "conversation"
     split_seed: int = 0
     max_len: int = 50            # words per turn, as the paper
     min_count: int = 2           # rarer words are <unk>
@@ -71,6 +75,8 @@ class DialogueConfig(RunSettings):
     def check(self) -> None:
         if self.cv_folds == 1:
             raise SpecError("cv_folds=1: expected 0 (a fixed split) or >= 2 (grouped cross-validation)")
+        if self.cv_group not in CV_GROUPS:
+            raise SpecError(f"cv_group={self.cv_group!r}: expected one of {', '.join(CV_GROUPS)}")
         if self.per_class and not self.classes:
             raise SpecError(f"per_class={self.per_class} needs classes >= 1 (the balanced task)")
 
@@ -100,7 +106,8 @@ def _stratified_split(labels: np.ndarray, seed: int) -> np.ndarray:
 def _data_key(cfg: DialogueConfig) -> dict:
     return {"max_examples": cfg.max_examples, "split_seed": cfg.split_seed, "max_len": cfg.max_len,
             "min_count": cfg.min_count, "classes": cfg.classes, "per_class": cfg.per_class,
-            "cv_folds": cfg.cv_folds, "data": CHITCHAT_SHA256, "version": 2}
+            "cv_folds": cfg.cv_folds, "data": CHITCHAT_SHA256, "version": 3,
+            **({"cv_group": cfg.cv_group} if cfg.cv_folds else {})}
 
 
 def _codes(values: list[str]) -> np.ndarray:
@@ -122,12 +129,13 @@ def _build(cfg: DialogueConfig, out: Path) -> None:
         emoticons = sorted(set(labels[keep].tolist()), key=lambda c: (-(labels == c).sum(), c))
         examples = [examples[i] for i in keep]
         labels = np.array([emoticons.index(c) for c in labels[keep]])
-    conversation = _codes([e.dialogue_id for e in examples])
+    conversation, speaker = _codes([e.dialogue_id for e in examples]), _codes([e.speaker for e in examples])
     if cfg.cv_folds:
+        groups = speaker if cfg.cv_group == "speaker" else conversation
         try:
-            split = grouped_folds(conversation, cfg.cv_folds, cfg.split_seed)  # a fold id; cells pick theirs
+            split = grouped_folds(groups, cfg.cv_folds, cfg.split_seed)  # a fold id; cells pick theirs
         except ValueError as e:
-            raise SpecError(f"dialogue data ({len(set(conversation.tolist()))} conversations): {e}") from None
+            raise SpecError(f"dialogue data ({len(set(groups.tolist()))} {cfg.cv_group}s): {e}") from None
     else:
         split = _stratified_split(labels, cfg.split_seed)
     tok = TweetTokenizer(lowercase=True, placeholders=True)
@@ -149,7 +157,7 @@ def _build(cfg: DialogueConfig, out: Path) -> None:
             grid_len[i, j] = len(t)
     np.savez_compressed(out / "arrays.npz", label=labels, split=split, reply=reply, reply_len=reply_len,
                         flat=flat, flat_len=flat_len, turns=grid, turn_len=grid_len, conversation=conversation,
-                        speaker=_codes([e.speaker for e in examples]))
+                        speaker=speaker)
     (out / "emoticons.json").write_text(json.dumps(emoticons))  # label i is DIALOGUE_EMOTICONS[emoticons[i]]
     (out / "tokens.json").write_text(json.dumps(turns))
     (out / "vocab.json").write_text(json.dumps(vocab.to_dict()))
@@ -206,14 +214,18 @@ def _scores_bow(cfg: DialogueConfig, stage: Path, split: np.ndarray, n_classes: 
 
 
 def cell_split(cfg: DialogueConfig, arrays: dict[str, np.ndarray], seed: int) -> np.ndarray:
-    """0 train / 1 validation / 2 test for this cell: the stage's fixed split, or with folds the
-    cell's test fold (its seed), a grouped tenth of the other conversations for validation."""
+    """0 train / 1 validation / 2 test / -1 unused for this cell: the stage's fixed split, or with
+    folds the cell's test fold (its seed) and a tenth of the other groups for validation; grouped by
+    speaker, the other examples of the test fold's conversations are unused."""
     split = arrays["split"]
     if not cfg.cv_folds:
         return split
+    groups = arrays["speaker"] if cfg.cv_group == "speaker" else arrays["conversation"]
     out = np.where(split == seed, 2, 0)
+    if cfg.cv_group == "speaker":
+        out[~purge_shared(out == 0, out == 2, arrays["conversation"]) & (out == 0)] = -1
     rest = np.flatnonzero(out == 0)
-    inner = grouped_folds(arrays["conversation"][rest], 10, cfg.split_seed + 1 + seed)
+    inner = grouped_folds(groups[rest], 10, cfg.split_seed + 1 + seed)
     out[rest[inner == 0]] = 1
     return out
 
@@ -263,6 +275,7 @@ def run_cell(cfg: DialogueConfig, ctx) -> dict[str, float]:
                "speaker_habit_p_at_1": float((speaker_habit(speakers, labels, split, n_classes) == gold).mean()),
                "p_at_1": hit_at_k(scores, gold, 1), "p_at_3": hit_at_k(scores, gold, 3),
                "mrr": mrr(scores, gold), "n_test": float(len(gold)), "n_train": float((split == 0).sum()),
+               "n_left_out": float((split == -1).sum()),  # training examples sharing a test conversation
                "n_classes": float(n_classes)}
     top1 = scores.argmax(axis=1)
     for c, emoticon in enumerate(emoticons):
@@ -274,7 +287,8 @@ def run_cell(cfg: DialogueConfig, ctx) -> dict[str, float]:
     return metrics
 
 
-# version 3: balanced classes, folds grouped by conversation, the chance and speaker-habit floors
-DIALOGUE_EMOJI = Task("dialogue_emoji", DialogueConfig, run_cell, data_sha256s, prepare, version=3)
+# version 3: balanced classes, folds grouped by conversation, the chance and speaker-habit floors;
+# 4: folds grouped by speaker (cv_group), no conversation on both sides
+DIALOGUE_EMOJI = Task("dialogue_emoji", DialogueConfig, run_cell, data_sha256s, prepare, version=4)
 
 __all__ = ["DialogueConfig", "MODELS", "cell_split", "speaker_habit"]

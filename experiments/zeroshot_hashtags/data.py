@@ -79,6 +79,7 @@ class ZeroShotConfig(RunSettings):
     setting: Literal["zero-shot", "few-shot"] = "zero-shot"
     few_shot_min: int = 5
     few_shot_max: int = 10
+    test_per_unseen: int = 0         # test tweets drawn per unseen hashtag, the same for each; 0: all left
     conse_top_t: int = 0             # 0: every seen label (the paper's T)
     eszsl_gamma: float = 1.0         # used as given when eszsl_select is off
     eszsl_lam: float = 1.0
@@ -86,7 +87,8 @@ class ZeroShotConfig(RunSettings):
     dem_epochs: int = 300
     dem_lr: float = 1e-3
     dem_weight_decay: float = 1e-4   # used as given when dem_select is off
-    dem_select: bool = True          # λ from a grid, on held-out seen hashtags (components.zsl.select)
+    dem_select: bool = True          # λ from `dem_grid`, on held-out seen hashtags (components.zsl.select)
+    dem_grid: tuple[float, ...] = (1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0)
 
 
 def data_sha256s(cfg: ZeroShotConfig) -> dict[str, str]:

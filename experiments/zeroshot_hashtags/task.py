@@ -112,6 +112,7 @@ def run_cell(cfg: ZeroShotConfig, ctx) -> dict[str, float]:
 
 # version 2: Table 3's settings scored on the same test tweets, per-hashtag hit@K, the frequent-unseen floor
 # version 3: DEM's λ chosen on held-out seen hashtags (dem_select)
-ZEROSHOT_HASHTAGS = Task("zeroshot_hashtags", ZeroShotConfig, run_cell, checked_sha256s, prepare, version=3)
+# version 4: the same count of test tweets per unseen hashtag (test_per_unseen), DEM's λ grid a field
+ZEROSHOT_HASHTAGS = Task("zeroshot_hashtags", ZeroShotConfig, run_cell, checked_sha256s, prepare, version=4)
 
 __all__ = ["MODES", "ZeroShotConfig"]

@@ -15,8 +15,10 @@ hashtag among the top K (ties broken at random, in expectation), plain and avera
 hashtag (`hit_at_k_class_avg`: each hashtag counts the same, however many tweets it has). The
 test tweets are the same in both settings: the unseen hashtags' tweets minus the few-shot
 tweets of the draw, which the few-shot setting trains on and the zero-shot setting leaves
-unused, so the two settings are scored on identical tweets (paired). Floor beside chance:
-always naming the unseen hashtag most frequent among the test tweets (`frequent_hit_at_1`).
+unused, so the two settings are scored on identical tweets (paired). With `test_per_unseen` = N,
+N of each unseen hashtag's test tweets (drawn by the draw, again the same in both settings), so
+every unseen hashtag weighs the same. Floor beside chance: always naming the unseen hashtag most
+frequent among the test tweets (`frequent_hit_at_1`; equal to chance with equal counts).
 """
 
 from __future__ import annotations
@@ -68,6 +70,22 @@ def zsl_split(cfg: ZeroShotConfig, labels: np.ndarray, draw: int) -> dict[str, n
     held = stratified_holdout(labels[train_all], cfg.val_fraction, seed=draw)
     return {"unseen": unseen, "classes": classes, "train": train_all[~held], "val": train_all[held],
             "test": np.flatnonzero(is_unseen & ~shots)}
+
+
+def equal_test_tweets(labels: np.ndarray, test: np.ndarray, per_label: int, draw: int, shots_max: int) -> np.ndarray:
+    """`per_label` of each unseen hashtag's test tweets (seeded by the draw), so every unseen
+    hashtag weighs the same and naming the most frequent one is no better than chance."""
+    rng = np.random.default_rng([draw, per_label])
+    out = []
+    for c in np.unique(labels[test]).tolist():
+        idx = test[labels[test] == c]
+        if len(idx) < per_label:
+            smallest = int(np.bincount(labels).min())
+            raise SpecError(f"test_per_unseen={per_label}: an unseen hashtag has {len(idx)} test tweets left "
+                            f"after its few-shot ones; the smallest hashtag has {smallest} tweets, so at most "
+                            f"{smallest - shots_max} (smallest minus few_shot_max) holds for every draw")
+        out.append(rng.choice(idx, per_label, replace=False))
+    return np.sort(np.concatenate(out))
 
 
 def _feature_key(cfg: ZeroShotConfig, data: HashtagData, draw: int) -> dict:
@@ -160,8 +178,8 @@ def method_scores(cfg: ZeroShotConfig, method: str, train: tuple, test: tuple, S
         weight_decay = cfg.dem_weight_decay
         if cfg.dem_select:  # as ESZSL's: the unseen hashtags take no part
             n_seen = cfg.n_labels - len(split["unseen"])
-            weight_decay, hit = select_dem(f_train, y_train, S_classes, np.arange(n_seen), seed=seed,
-                                           epochs=cfg.dem_epochs, lr=cfg.dem_lr)
+            weight_decay, hit = select_dem(f_train, y_train, S_classes, np.arange(n_seen), grid=cfg.dem_grid,
+                                           seed=seed, epochs=cfg.dem_epochs, lr=cfg.dem_lr)
             if chosen is not None:
                 chosen |= {"dem_weight_decay": weight_decay, "dem_select_hit_at_1": hit}
         dem = DEM().fit(f_train, y_train, S_classes, epochs=cfg.dem_epochs, lr=cfg.dem_lr,
@@ -177,6 +195,8 @@ def run_zeroshot(cfg: ZeroShotConfig, ctx) -> dict[str, float]:
     data = load_data(cfg)
     stage = feature_stage(cfg, data, draw, ctx)
     split, model = load_features(cfg, data, stage)
+    if cfg.test_per_unseen:  # drawn here, not in the stage: the feature model never sees test tweets
+        split["test"] = equal_test_tweets(data.labels, split["test"], cfg.test_per_unseen, draw, cfg.few_shot_max)
     train_idx = np.concatenate([split["train"], split["val"]])
     split["y_train"] = data.labels[train_idx]
     train, test = encode(model, data.subset(train_idx)), encode(model, data.subset(split["test"]))
@@ -199,4 +219,4 @@ def run_zeroshot(cfg: ZeroShotConfig, ctx) -> dict[str, float]:
             "n_train_unseen": float(np.isin(split["y_train"], split["unseen"]).sum())}
 
 
-__all__ = ["METHODS", "feature_stage", "load_features", "method_scores", "run_zeroshot", "zsl_split"]
+__all__ = ["METHODS", "equal_test_tweets", "feature_stage", "load_features", "method_scores", "run_zeroshot", "zsl_split"]
