@@ -9,7 +9,8 @@ dialogue_emoji version 3 (balanced classes, conversation-grouped folds; its tabl
 zeroshot_hashtags at cpu: balanced classes (max_per_label=100) and the logistic-regression floor rows;
 zeroshot_hashtags version 2 (Table 3 paired test tweets, per-hashtag hit@K);
 dialogue_emoji version 4 (folds grouped by speaker); zeroshot_hashtags version 4 (equal test counts per
-unseen hashtag, DEM's grid a field).
+unseen hashtag, DEM's grid a field); hashtag_generation (floor rows, the emoji share, hashtag-free
+encoders, compound segmentation, converged cpu scale) with PretrainConfig.hashtag_free (deepmoji's too).
 """
 
 from __future__ import annotations

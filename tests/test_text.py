@@ -142,6 +142,16 @@ def test_segmenter_learns_from_corpus():
     assert seg.segment("#canonlove") == ["canon", "love"]
 
 
+def test_a_word_written_apart_more_often_than_glued_is_split_as_a_compound():
+    corpus = (["we love los angeles", "los angeles traffic", "moving to losangeles"] * 3
+              + ["summertime fun", "summertime", "summer time"] + ["hi to by now", "toby says hi", "toby"])
+    seg = HashtagSegmenter.from_corpus(corpus)
+    assert seg.compounds == {"losangeles": ("los", "angeles")}  # apart 6, glued 3; "to by": a part under 3 letters
+    assert seg.segment("#losangeles") == ["los", "angeles"]
+    assert seg.segment("#summertime") == ["summertime"]  # glued 2, apart 1: a word
+    assert seg.segment("#losangeleslove") == ["los", "angeles", "love"]
+
+
 def test_vocabulary_build_encode_decode_roundtrip():
     vocab = Vocabulary.build([["b", "a", "b"], ["c", "a", "d"], ["<pad>"]], min_count=2)
     # Specials first; a (2) and b (2) tie on count and are ordered by string; c, d dropped.

@@ -10,6 +10,10 @@ Segmentation (`#NBAFinals2023` -> `nba finals 2023`, `#sundayfunday` -> `sunday 
 
 The unigram model is the project's own tweets (`HashtagSegmenter.from_corpus`) plus a small
 built-in list of common English words, so nothing needs downloading.
+
+3. a known word that people more often write as two words (`losangeles` glued 7 times in
+   TweetEval's plain text, `los angeles` 2,315 times) is a *compound*: it is split into those
+   two words wherever it comes out of step 2 (`summertime`, glued 29 times and apart 21, stays).
 """
 
 from __future__ import annotations
@@ -90,6 +94,7 @@ class HashtagSegmenter:
     word_counts: Mapping[str, int] = field(default_factory=dict)
     use_builtin: bool = True
     max_word_len: int = MAX_WORD_LEN
+    compounds: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # "losangeles": ("los", "angeles")
 
     def __post_init__(self) -> None:
         counts: Counter[str] = Counter(builtin_word_counts() if self.use_builtin else {})
@@ -115,19 +120,27 @@ class HashtagSegmenter:
         """
         tok = tokenizer or TweetTokenizer(lowercase=False, placeholders=True)
         counts: Counter[str] = Counter()
+        runs: list[list[str]] = []  # plain lower-cased words in a row, for the compounds
         for text in texts:
+            run: list[str] = []
             for token in tok.tokenize(text):
                 if token[0] in "#<@":  # hashtags and placeholders are not words
+                    runs.append(run)
+                    run = []
                     continue
                 if token.isalpha() and (token.islower() or token[1:].islower()):
                     counts[token.lower()] += 1  # the common case, without the splitting
+                    run.append(token.lower())
                     continue
+                runs.append(run)
+                run = []
                 for part in _SPLIT_RE.split(token.replace("'", "").replace("’", "")):
                     for chunk in case_chunks(part):
                         if chunk.isalpha():
                             counts[chunk.lower()] += 1
+            runs.append(run)
         kept = {w: n for w, n in counts.items() if n >= min_count}
-        return cls(kept, use_builtin=use_builtin)
+        return cls(kept, use_builtin=use_builtin, compounds=compounds_from_runs(runs, kept, min_count))
 
     def log_prob(self, word: str) -> float:
         """Unigram log-probability of `word`, with the unknown-word estimate."""
@@ -156,8 +169,13 @@ class HashtagSegmenter:
             words.append(text[back[end]:end])
             end = back[end]
         words.reverse()
+        words = [part for w in words for part in self._split_compound(w)]
         self._cache[text] = words
         return words
+
+    def _split_compound(self, word: str) -> list[str]:
+        parts = self.compounds.get(word)
+        return [word] if parts is None else [p for part in parts for p in self._split_compound(part)]
 
     def segment(self, tag: str) -> list[str]:
         """Lowercase words of a hashtag (`#` optional): `#SundayFunday` -> sunday, funday."""
@@ -173,6 +191,25 @@ class HashtagSegmenter:
                 else:
                     words.append(chunk.lower())
         return words
+
+
+def compounds_from_runs(runs: Iterable[list[str]], known: Mapping[str, int],
+                        min_count: int = 2) -> dict[str, tuple[str, str]]:
+    """Known words written apart at least `min_count` times and at least as often as glued:
+    {"losangeles": ("los", "angeles")}; of several splits, the most written one. Both parts
+    have 3 letters or more: a glued form next to a short function word is mostly a word of
+    its own or a name (`toby` / "to by", `drinkin` / "drink in", `tryon` / "try on")."""
+    pairs: Counter[tuple[str, str]] = Counter()
+    for run in runs:
+        for a, b in zip(run, run[1:]):
+            if len(a) >= 3 and len(b) >= 3 and a + b in known:
+                pairs[a, b] += 1
+    out: dict[str, tuple[str, str]] = {}
+    for (a, b), n in pairs.items():
+        glued = a + b
+        if n >= max(min_count, known[glued]) and n > pairs.get(out.get(glued, ("", "")), 0):
+            out[glued] = (a, b)
+    return out
 
 
 _DEFAULT: HashtagSegmenter | None = None

@@ -12,8 +12,10 @@ and its files become artifacts of that cell's MLflow run; built elsewhere (a tab
 `prepare`), it gets an MLflow run of its own. A finished stage is never rebuilt.
 
 Holdout: a tweet whose text hashes (with `holdout_seed`) below `holdout_fraction` is dropped
-from pretraining's train and validation splits. A table that must test on tweets the encoder
-never saw (the headline's hashtag test split) picks them with the same `holdout_mask`.
+from pretraining's train and validation splits. With `hashtag_free`, every tweet that carries a
+hashtag is dropped from all three splits: the headline's generators are trained and tested on
+exactly those tweets (with their hashtags cut), so an encoder pretrained this way never saw one
+of them, and it reads the same kind of text, hashtag-free, in pretraining as under the generator.
 """
 
 from __future__ import annotations
@@ -27,11 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 
 from components.data import data_file, dataset_sha256s, load_tweeteval_emoji, tweeteval_mapping
 from components.data.errors import DataError
 from components.data.splits import holdout_mask
+from components.text import extract_hashtags
 from components.emoji_encoder import (
     SPECIALS,
     DeepMojiEncoder,
@@ -50,6 +54,7 @@ log = logging.getLogger("emojitags.encoder")
 DATA_STAGE, ENCODER_STAGE = "deepmoji_pretrain_data", "deepmoji_encoder"
 DATA_VERSION, ENCODER_VERSION = 1, 1
 ENCODER_FILES = ("encoder.pt", "tokenizer.json", "config.json")
+HASHTAG_FREE_SCORED = 0.05  # of TweetEval's hashtag-free test tweets, kept out to score the encoder
 EVAL_ONLY = ("model", "max_test", "svm_c")  # fields that change a cell's scores, not the encoder
 # Not words: English stopwords, and HTML-entity / retweet debris (`&amp;` tokenises to `amp`).
 class EncoderVocabMismatch(VocabMismatchError, DataError):
@@ -67,6 +72,7 @@ class PretrainConfig(RunSettings):
     max_test: int = 0              # scoring only, never part of the encoder's key
     holdout_fraction: float = 0.0  # share of tweets (by text hash) kept out of pretraining
     holdout_seed: int = 0
+    hashtag_free: bool = False     # only tweets without a hashtag (the headline's encoders)
     vocab_size: int = 50_000       # DeepMoji's 50k, specials included
     min_count: int = 1
     max_len: int = 30              # DeepMoji's pretraining cut
@@ -112,18 +118,34 @@ def verify_data() -> dict[str, str]:
 def _data_key(cfg: PretrainConfig) -> dict:
     fields = ("target", "max_train", "max_val", "max_test", "holdout_fraction", "holdout_seed",
               "vocab_size", "min_count", "max_len")
-    return {**{f: getattr(cfg, f) for f in fields}, "data": _sha256s(), "version": DATA_VERSION}
+    hashtag_free = {"hashtag_free": True} if cfg.hashtag_free else {}  # older stages keep their keys
+    return {**{f: getattr(cfg, f) for f in fields}, **hashtag_free, "data": _sha256s(), "version": DATA_VERSION}
+
+
+def pretraining_frames(cfg: PretrainConfig) -> dict:
+    """The TweetEval rows pretraining reads, per split: the holdout and (with `hashtag_free`)
+    every tweet with a hashtag dropped, then the `max_*` subsets."""
+    rng = np.random.default_rng(0)  # the subset is part of the data, not of a cell's seed
+    frames = {split: load_tweeteval_emoji(split) for split in ("train", "val", "test")}
+    for split in ("train", "val"):  # the test split is only scored, never trained on
+        texts = frames[split]["text"].tolist()
+        frames[split] = frames[split][~holdout_mask(texts, cfg.holdout_seed, cfg.holdout_fraction)]
+    if cfg.hashtag_free:
+        # Every tweet without a hashtag serves: TweetEval's test tweets join training, bar a
+        # hashed HASHTAG_FREE_SCORED share of them kept to score the encoder.
+        free = {k: f[~f["text"].map(lambda t: bool(extract_hashtags(t)))] for k, f in frames.items()}
+        scored = holdout_mask(free["test"]["text"].tolist(), cfg.holdout_seed, HASHTAG_FREE_SCORED)
+        frames = {"train": pd.concat([free["train"], free["test"][~scored]], ignore_index=True),
+                  "val": free["val"], "test": free["test"][scored]}
+    for split, cap in (("train", cfg.max_train), ("val", cfg.max_val), ("test", cfg.max_test)):
+        if cap and cap < len(frames[split]):
+            frames[split] = frames[split].iloc[np.sort(rng.permutation(len(frames[split]))[:cap])]
+    return frames
 
 
 def _build_data(cfg: PretrainConfig, out: Path) -> None:
-    rng = np.random.default_rng(0)  # the subset is part of the data, not of a cell's seed
     docs, labels = {}, {}
-    for split, cap in (("train", cfg.max_train), ("val", cfg.max_val), ("test", cfg.max_test)):
-        frame = load_tweeteval_emoji(split)
-        if split != "test":  # the test split is only scored, never trained on
-            frame = frame[~holdout_mask(frame["text"].tolist(), cfg.holdout_seed, cfg.holdout_fraction)]
-        if cap and cap < len(frame):
-            frame = frame.iloc[np.sort(rng.permutation(len(frame))[:cap])]
+    for split, frame in pretraining_frames(cfg).items():
         docs[split] = [tokenize(t) for t in frame["text"]]
         labels[split] = frame["label"].to_numpy(dtype=np.int64)
     names = tweeteval_mapping()
@@ -166,7 +188,8 @@ def load_split(data: Path, split: str) -> dict[str, np.ndarray]:
 # ---- the encoder -------------------------------------------------------------------
 
 def encoder_key(cfg: PretrainConfig, seed: int = 0) -> dict:
-    own = {k: v for k, v in config_dict(cfg, include_execution=False).items() if k not in EVAL_ONLY}
+    own = {k: v for k, v in config_dict(cfg, include_execution=False).items()
+           if k not in EVAL_ONLY and not (k == "hashtag_free" and not v)}  # older stages keep their keys
     return {**own, "seed": seed, "data": _sha256s(), "version": (DATA_VERSION, ENCODER_VERSION)}
 
 
@@ -344,5 +367,5 @@ def load_pretrained(path: Path, tokenizer: DeepMojiTokenizer | None = None) -> P
 
 __all__ = ["EncoderVocabMismatch", "PretrainConfig", "PretrainedEncoder",
            "check_config", "check_encoder_stage", "encoder_dir", 
-           "load_pretrained", "load_split", "pretrained_encoder", "pretraining_data", "registered_name", "verify_data",
+           "load_pretrained", "load_split", "pretrained_encoder", "pretraining_data", "pretraining_frames", "registered_name", "verify_data",
            "word_examples"]

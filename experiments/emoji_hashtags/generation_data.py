@@ -3,17 +3,24 @@
     from experiments.emoji_hashtags.generation_data import corpus_stage, arrays_stage, fused_stage
 
 TweetEval's emoji tweets (train, val and test pooled) that keep at least one hashtag, split
-8:1:1. The test split is exactly the tweets `encoder_stage.holdout_mask(text, split_seed, 0.1)`
-holds out, the same mask the frozen encoders' pretraining drops, so no test tweet ever
-trained an encoder; validation is a random ninth of the rest (seeded), training the remainder.
+8:1:1: the test tenth is the tweets `holdout_mask(text, split_seed, 0.1)` picks (a hash of the
+text, so a tweet's side never depends on order), validation a random ninth of the rest (seeded),
+training the remainder. The frozen encoders pretrain on TweetEval's hashtag-free tweets only
+(`PretrainConfig.hashtag_free`), so no tweet of any of these splits ever trained one.
+
+The emoji share: TweetEval cut each tweet's one emoji (its label) out, so no tweet has one; the
+paper's Twitter 2020 tweets carry emojis in 16%. A seeded `emoji_share` of the tweets (a hash of
+the text, independent of the split) get their label emoji back (`Example.has_emoji`): the rows
+that read emojis (as a token, as its name's words, or through the frozen encoder) see it on those
+tweets only, and Figure 5 compares exactly those tweets with the rest.
 
 Three stages, each keyed by its settings and TweetEval's sha256s:
-- `hashtag_corpus`: per tweet its raw text, post (hashtags and emojis cut), label emoji,
-  gold hashtags (lower-cased) and their segmented targets, split; tweets per hashtag.
-- `hashtag_arrays`: per input variant, the vocabulary, source ids with and without the label
-  emoji, and (tweet, target) pairs for training and validation.
-- `hashtag_fused`: a frozen pretrained encoder's attention vector of every post (and, for
-  test tweets, of post + emoji).
+- `hashtag_corpus`: per tweet its raw text, post (hashtags and emojis cut), label emoji, whether
+  it keeps it, gold hashtags (lower-cased) and their segmented targets, split; tweets per hashtag.
+- `hashtag_arrays`: per input variant, the vocabulary, source ids (the label emoji on the tweets
+  that keep it, for the emoji variants), and (tweet, target) pairs for training and validation.
+- `hashtag_fused`: a frozen pretrained encoder's attention vector of every post (with its emoji
+  where the tweet keeps it).
 
 Input rules (each tested in tests/test_hashtag_generation.py):
 - a tweet with no hashtag is not in the generation set;
@@ -25,6 +32,7 @@ Input rules (each tested in tests/test_hashtag_generation.py):
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from collections import Counter
@@ -55,7 +63,9 @@ from orchestration.stages import cached_stage
 INPUTS = ("noemoji", "emoji_token", "demoji")  # the three Base rows' treatment of the emoji
 TEST_FRACTION = 0.1                              # 8:1:1, the test tenth picked by holdout_mask
 TRAIN, VAL, TEST = 0, 1, 2
-CORPUS_VERSION, ARRAYS_VERSION, FUSED_VERSION = 1, 1, 1
+EMOJI_SALT = 16  # the emoji-share hash's seed is split_seed + this, so it is not the test split's
+# 2: compound segmentation, the emoji share; 2: one source per tweet; 2: the emoji share
+CORPUS_VERSION, ARRAYS_VERSION, FUSED_VERSION = 2, 2, 2
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,7 @@ class Example:
     emoji: str               # the label emoji TweetEval cut out
     tags: list[str]          # gold hashtags, lower-cased, first occurrence order, no repeats
     targets: list[str]       # each tag segmented: "sunday funday"
+    has_emoji: bool = False  # the label emoji is put back (a seeded `emoji_share` of tweets)
 
 
 def generation_examples(frame: pd.DataFrame, segmenter: HashtagSegmenter) -> list[Example]:
@@ -94,9 +105,11 @@ def split_examples(texts: Sequence[str], seed: int) -> np.ndarray:
     return split
 
 
-def source_text(ex: Example, variant: str, with_emoji: bool) -> str:
+def source_text(ex: Example, variant: str, with_emoji: bool | None = None) -> str:
     """What the post encoder reads: the post, with the label emoji put back (as itself or as its
-    name's words) when `with_emoji` and the variant reads emojis at all."""
+    name's words) when `with_emoji` (default: the tweet keeps its emoji) and the variant reads
+    emojis at all."""
+    with_emoji = ex.has_emoji if with_emoji is None else with_emoji
     if variant not in INPUTS:
         raise ValueError(f"input must be one of {', '.join(INPUTS)}, got {variant!r}")
     if not with_emoji or variant == "noemoji":
@@ -113,12 +126,17 @@ def source_ids(texts: Sequence[str], vocab: Vocabulary, tok: TweetTokenizer,
 
 # ---- corpus stage ----------------------------------------------------------------------
 
-def corpus_key(max_tweets: int, split_seed: int) -> dict:
-    return {"max_tweets": max_tweets, "split_seed": split_seed, "data": dataset_sha256s("tweeteval_emoji"),
-            "version": CORPUS_VERSION}
+def corpus_key(max_tweets: int, split_seed: int, emoji_share: float) -> dict:
+    return {"max_tweets": max_tweets, "split_seed": split_seed, "emoji_share": emoji_share,
+            "data": dataset_sha256s("tweeteval_emoji"), "version": CORPUS_VERSION}
 
 
-def _build_corpus(max_tweets: int, split_seed: int, out: Path) -> None:
+def keeps_emoji(texts: Sequence[str], split_seed: int, share: float) -> np.ndarray:
+    """True for the tweets whose label emoji is put back: a hash of the text, `share` of them."""
+    return holdout_mask(list(texts), split_seed + EMOJI_SALT, share)
+
+
+def _build_corpus(max_tweets: int, split_seed: int, emoji_share: float, out: Path) -> None:
     frame = pd.concat([load_tweeteval_emoji(s) for s in ("train", "val", "test")], ignore_index=True)
     # Word counts of every TweetEval text (hashtags excluded by from_corpus), whatever the scale,
     # so one tag segments the same way in a smoke run and a full one.
@@ -128,6 +146,8 @@ def _build_corpus(max_tweets: int, split_seed: int, out: Path) -> None:
         keep = np.sort(np.random.default_rng(split_seed).choice(len(tagged), max_tweets, replace=False))
         tagged = tagged.iloc[keep]
     examples = generation_examples(tagged, segmenter)
+    keep = keeps_emoji([e.text for e in examples], split_seed, emoji_share)
+    examples = [dataclasses.replace(e, has_emoji=bool(k)) for e, k in zip(examples, keep, strict=True)]
     split = split_examples([e.text for e in examples], split_seed)
     counts = Counter(t for e in examples for t in e.tags)  # tweets per tag (tags are unique per tweet)
     rows = [{**e.__dict__, "split": int(s)} for e, s in zip(examples, split, strict=True)]
@@ -135,9 +155,9 @@ def _build_corpus(max_tweets: int, split_seed: int, out: Path) -> None:
     (out / "tag_counts.json").write_text(json.dumps(dict(counts.most_common()), ensure_ascii=False))
 
 
-def corpus_stage(max_tweets: int, split_seed: int) -> Path:
-    return cached_stage("hashtag_corpus", corpus_key(max_tweets, split_seed),
-                        functools.partial(_build_corpus, max_tweets, split_seed))
+def corpus_stage(max_tweets: int, split_seed: int, emoji_share: float) -> Path:
+    return cached_stage("hashtag_corpus", corpus_key(max_tweets, split_seed, emoji_share),
+                        functools.partial(_build_corpus, max_tweets, split_seed, emoji_share))
 
 
 def load_corpus(stage: Path) -> tuple[list[Example], np.ndarray, dict[str, int]]:
@@ -152,6 +172,7 @@ def load_corpus(stage: Path) -> tuple[list[Example], np.ndarray, dict[str, int]]
 class ArraysSpec:
     max_tweets: int
     split_seed: int
+    emoji_share: float
     input: str
     vocab_size: int
     min_count: int
@@ -172,17 +193,15 @@ def training_pairs(examples: list[Example], idx: np.ndarray, vocab: Vocabulary,
 
 
 def _build_arrays(spec: ArraysSpec, out: Path) -> None:
-    examples, split, _ = load_corpus(corpus_stage(spec.max_tweets, spec.split_seed))
+    examples, split, _ = load_corpus(corpus_stage(spec.max_tweets, spec.split_seed, spec.emoji_share))
     tok = TweetTokenizer(lowercase=True, placeholders=True)
-    table_cond = spec.input != "noemoji"  # the emoji rows read it; NoEmoji never does
     train = np.flatnonzero(split == TRAIN)
-    vocab = Vocabulary.build([tok.tokenize(source_text(examples[i], spec.input, table_cond)) for i in train]
+    texts = [source_text(e, spec.input) for e in examples]  # the emoji where the tweet keeps it
+    vocab = Vocabulary.build([tok.tokenize(texts[i]) for i in train]
                              + [w.split() for i in train for w in examples[i].targets],
                              max_size=spec.vocab_size, min_count=spec.min_count)
     arrays = {}
-    for name, with_emoji in (("with", True), ("without", False)):
-        texts = [source_text(e, spec.input, with_emoji) for e in examples]
-        arrays[f"src_{name}"], arrays[f"src_{name}_len"] = source_ids(texts, vocab, tok, spec.max_src_len)
+    arrays["src"], arrays["src_len"] = source_ids(texts, vocab, tok, spec.max_src_len)
     for name, code in (("train", TRAIN), ("val", VAL)):
         arrays[f"{name}_tweet"], arrays[f"{name}_tgt"] = training_pairs(
             examples, np.flatnonzero(split == code), vocab, spec.max_tgt_len)
@@ -192,7 +211,8 @@ def _build_arrays(spec: ArraysSpec, out: Path) -> None:
 
 
 def arrays_stage(spec: ArraysSpec) -> Path:
-    key = {**spec.__dict__, **corpus_key(spec.max_tweets, spec.split_seed), "version": ARRAYS_VERSION}
+    key = {**spec.__dict__, **corpus_key(spec.max_tweets, spec.split_seed, spec.emoji_share),
+           "version": ARRAYS_VERSION}
     return cached_stage("hashtag_arrays", key, functools.partial(_build_arrays, spec))
 
 
@@ -215,22 +235,20 @@ def encode_texts(encoder, texts: Sequence[str], chunk: int = 512) -> np.ndarray:
     return np.concatenate(out) if out else np.zeros((0, model.representation_dim), np.float32)
 
 
-def _build_fused(encoder_path: Path, max_tweets: int, split_seed: int, out: Path) -> None:
-    examples, split, _ = load_corpus(corpus_stage(max_tweets, split_seed))
+def _build_fused(encoder_path: Path, max_tweets: int, split_seed: int, emoji_share: float, out: Path) -> None:
+    examples, _, _ = load_corpus(corpus_stage(max_tweets, split_seed, emoji_share))
     encoder = load_pretrained(encoder_path)
-    test = np.flatnonzero(split == TEST)
-    # The encoder reads the post (hashtags cut: they are the answer); "with" puts the label emoji
-    # back for Figure 5's with/without comparison, test tweets only.
-    np.savez(out / "fused.npz", without=encode_texts(encoder, [e.post for e in examples]),
-             with_test=encode_texts(encoder, [source_text(examples[i], "emoji_token", True) for i in test]))
+    # The encoder reads the post (hashtags cut: they are the answer) with the label emoji where
+    # the tweet keeps it, as DeepMoji reads a tweet's text with whatever emojis it has.
+    np.savez(out / "fused.npz", vectors=encode_texts(encoder, [source_text(e, "emoji_token") for e in examples]))
 
 
-def fused_stage(encoder_path: Path, max_tweets: int, split_seed: int) -> Path:
-    key = {"encoder": encoder_path.name, **corpus_key(max_tweets, split_seed), "version": FUSED_VERSION}
+def fused_stage(encoder_path: Path, max_tweets: int, split_seed: int, emoji_share: float) -> Path:
+    key = {"encoder": encoder_path.name, **corpus_key(max_tweets, split_seed, emoji_share), "version": FUSED_VERSION}
     return cached_stage("hashtag_fused", key,
-                        functools.partial(_build_fused, encoder_path, max_tweets, split_seed))
+                        functools.partial(_build_fused, encoder_path, max_tweets, split_seed, emoji_share))
 
 
 __all__ = ["INPUTS", "TEST", "TEST_FRACTION", "TRAIN", "VAL", "ArraysSpec", "Example", "arrays_stage",
-           "corpus_stage", "encode_texts", "encoder_inputs", "fused_stage", "generation_examples",
+           "corpus_stage", "encode_texts", "encoder_inputs", "fused_stage", "generation_examples", "keeps_emoji",
            "load_corpus", "source_ids", "source_text", "split_examples", "training_pairs"]
