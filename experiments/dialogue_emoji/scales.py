@@ -31,7 +31,8 @@ DATA_NOTE = (f"chitchat-dataset 0.9.0 (7,168 English conversations, 2,642 exampl
              f"speakers; no speaker in both a fold's training and test part, and a training reply whose "
              f"conversation has a test reply left out, so no conversation either), the seed naming the test "
              f"fold, a speaker-grouped tenth of the rest for early stopping; a fold's classes are then only "
-             f"roughly balanced, as speakers have habits, so its majority floor can exceed chance")
+             f"roughly balanced, as speakers have habits, so the training majority's share of the test part "
+             f"(the majority floor) can sit above or below chance")
 
 NATURAL_NOTE = ("chitchat-dataset 0.9.0; all 10 emoticons at their natural balance (50% `:)`), a fixed 80:10:10 "
                 "split stratified by class, example by example: a test example's conversation (and nearly "
