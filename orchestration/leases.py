@@ -3,7 +3,9 @@
 A driver claims a cell by creating `<home>/leases/<cell key>` (O_EXCL: one creator wins) and keeps
 it alive with a heartbeat (the file's mtime, touched by a thread every `ttl / 4` seconds). A claim
 whose heartbeat is older than `ttl` belongs to a driver that died: another driver takes it over,
-under a lock so that two of them cannot both take the same one. A driver that finds cells claimed
+under a lock so that two of them cannot both take the same one. A claim whose owner ran on this
+machine under a process id that no longer exists is taken over at once: a killed run resumes
+without waiting out the heartbeat (a recycled pid only falls back to the wait). A driver that finds cells claimed
 waits for their runs to finish in the store (and reuses them), or for the claims to expire (and
 trains those cells itself). `ttl` defaults to 120 s (`EMOJITAGS_LEASE_S`).
 """
@@ -40,6 +42,20 @@ def file_lock(path: Path) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
+def _dead_here(owner: str) -> bool:
+    """True if `owner` ("host:pid:token") is a process of this machine that has exited."""
+    parts = owner.rsplit(":", 2)
+    if len(parts) != 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
+        return False
+    try:
+        os.kill(int(parts[1]), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
 class Leases:
     def __init__(self, home: Path, ttl: float | None = None) -> None:
         self.dir = home / "leases"
@@ -55,9 +71,14 @@ class Leases:
 
     def _expired(self, path: Path) -> bool:
         try:
-            return time.time() - path.stat().st_mtime > self.ttl
+            if time.time() - path.stat().st_mtime > self.ttl:
+                return True
+            owner = json.loads(path.read_text()).get("owner", "")
         except FileNotFoundError:
             return True
+        except ValueError:  # a claim being written: its writer is alive
+            return False
+        return _dead_here(owner)
 
     def claim(self, key: str) -> bool:
         """Take the cell if nobody holds it, or if its holder stopped beating; True if now ours."""

@@ -44,3 +44,19 @@ def test_three_drivers_on_an_empty_store_train_each_cell_once(tmp_path):
     cells = client.search_runs([exp.experiment_id], "tags.`emojitags.kind` = 'cell'", max_results=1000)
     keys = [r.data.tags["emojitags.cell_key"] for r in cells]
     assert len(keys) == len(set(keys)) == 9 and all(r.info.status == "FINISHED" for r in cells)
+
+
+def test_a_claim_of_a_process_that_died_on_this_machine_is_taken_over_at_once(tmp_path):
+    import json
+    import socket
+
+    from orchestration.leases import Leases
+
+    alive, taker = Leases(tmp_path, ttl=3600), Leases(tmp_path, ttl=3600)
+    assert alive.claim("live") and not taker.claim("live")  # a live owner (this process) keeps it
+    beyond_pid_max = 2**22 + 12_345  # no process can have it
+    for key, host in (("dead", socket.gethostname()), ("elsewhere", "another-machine")):
+        (tmp_path / "leases" / key).write_text(json.dumps({"owner": f"{host}:{beyond_pid_max}:abcd1234"}))
+    assert taker.claim("dead")  # its driver was killed: no waiting out the heartbeat
+    assert not taker.claim("elsewhere")  # another machine's pid says nothing here: the ttl decides
+    alive.release_all(), taker.release_all()
