@@ -2,7 +2,7 @@
 
 The headline table: hashtag generation with emoji representations (emoji-hashtag paper, Table 2).
 
-    python experiments/table2.py                        # cpu scale, here (59:10 and 59:57 on 2 cores, 2026-11-30)
+    python experiments/table2.py                        # cpu scale, here: converged cells, hours on 2 cores
     python experiments/table2.py --scale smoke          # a minute or two, tiny models
     python experiments/table2.py --scale paper workers=4 use_gpu=true
 
