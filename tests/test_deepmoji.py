@@ -20,6 +20,7 @@ from components.data.splits import holdout_mask
 from components.emoji_encoder import DeepMojiTokenizer, VocabMismatchError
 from components.text.frequency_matched import frequency_matched_words, word_examples
 from experiments.deepmoji.encoder_stage import PretrainConfig, load_pretrained, pretraining_data
+from orchestration.claims import evaluate
 from orchestration.cli import load_experiment
 from orchestration.runner import run_experiment
 
@@ -81,7 +82,7 @@ def test_pretraining_cell_logs_its_curve_and_the_encoder_stage(runs):
 def test_transfer_table_has_benchmarks_down_and_modes_across(runs):
     result = runs["transfer"]
     table = result.table
-    assert list(table.columns) == ["benchmark", "metric", *MODES]
+    assert list(table.columns) == ["benchmark", "metric", *MODES, "chance floor"]
     assert list(dict.fromkeys(table["benchmark"])) == list(BENCHMARKS)
     ours = table[table["metric"] == "acc. / F1 (%)"]
     paper = table[table["metric"] == "acc. / F1 (%) [paper]"].set_index("benchmark")
@@ -89,11 +90,23 @@ def test_transfer_table_has_benchmarks_down_and_modes_across(runs):
     assert paper.loc["SS-Twitter", "chain-thaw"] == "88.0" and paper.loc["SE0714", "chain-thaw"] == "37.0"
     assert paper.loc["kaggle-insults", "last"] == "79.6" and paper.loc["SS-Twitter", "last"] == "–"
     cells = result.cells
-    assert len(cells) == 40 and set(cells["row"]) == set(MODES)
-    assert cells["score"].between(0, 1).all() and cells["f1"].between(0, 1).all()
-    multilabel = cells["benchmark"].isin(["SE0714", "Olympic"])
-    assert cells.loc[~multilabel, "accuracy"].between(0, 1).all()
-    assert cells.loc[multilabel, "accuracy"].isna().all()  # no accuracy for multi-label sets
+    assert len(cells) == 48 and set(cells["row"]) == {*MODES, "chance floor"}
+    trained, floor = cells[cells["row"] != "chance floor"], cells[cells["row"] == "chance floor"]
+    assert trained["score"].between(0, 1).all() and trained["f1"].between(0, 1).all()
+    one_model = trained["benchmark"].isin(["SS-Twitter", "SS-Youtube", "SCv1", "SCv2-GEN", "kaggle-insults"])
+    assert trained.loc[one_model, "accuracy"].between(0, 1).all()
+    assert trained.loc[~one_model, "accuracy"].isna().all()  # one binary model per class: F1 only
+    assert dict(zip(trained["benchmark"], trained["n_models"], strict=True)) == {
+        "SS-Twitter": 1, "SS-Youtube": 1, "SE0714": 3, "Olympic": 4, "PsychExp": 7, "SCv1": 1, "SCv2-GEN": 1,
+        "kaggle-insults": 1}
+    # every cell logs its benchmark's floor, the value the floor column shows
+    floors = dict(zip(floor["benchmark"], floor["score"], strict=True))
+    assert (trained["floor_score"] == trained["benchmark"].map(floors)).all()
+    assert 0 < min(floors.values()) and max(floors.values()) < 1
+    verdicts = evaluate(result.experiment, cells)
+    # per benchmark: every mode against its floor, and chain-thaw against no pretraining
+    assert len({v.claim for v in verdicts if v.worse == "floor_score"}) == 8
+    assert sum(v.better == "chain-thaw" and v.worse == "no pretraining" for v in verdicts) == 8 + 1  # + pooled
 
 
 def test_transfer_reuses_the_cached_encoder_without_training_it(runs):

@@ -10,7 +10,8 @@ zeroshot_hashtags at cpu: balanced classes (max_per_label=100) and the logistic-
 zeroshot_hashtags version 2 (Table 3 paired test tweets, per-hashtag hit@K);
 dialogue_emoji version 4 (folds grouped by speaker); zeroshot_hashtags version 4 (equal test counts per
 unseen hashtag, DEM's grid a field); hashtag_generation (floor rows, the emoji share, hashtag-free
-encoders, compound segmentation, converged cpu scale) with PretrainConfig.hashtag_free (deepmoji's too).
+encoders, compound segmentation, converged cpu scale) with PretrainConfig.hashtag_free (deepmoji's too);
+deepmoji_transfer version 3 (DeepMoji's fine-tuning protocol, one binary model per class, the floor row).
 """
 
 from __future__ import annotations
