@@ -201,7 +201,7 @@ def compounds_from_runs(runs: Iterable[list[str]], known: Mapping[str, int],
     its own or a name (`toby` / "to by", `drinkin` / "drink in", `tryon` / "try on")."""
     pairs: Counter[tuple[str, str]] = Counter()
     for run in runs:
-        for a, b in zip(run, run[1:]):
+        for a, b in zip(run, run[1:], strict=False):  # neighbours: one shorter on purpose
             if len(a) >= 3 and len(b) >= 3 and a + b in known:
                 pairs[a, b] += 1
     out: dict[str, tuple[str, str]] = {}

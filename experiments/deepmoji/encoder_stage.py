@@ -35,7 +35,6 @@ import torch
 from components.data import data_file, dataset_sha256s, load_tweeteval_emoji, tweeteval_mapping
 from components.data.errors import DataError
 from components.data.splits import holdout_mask
-from components.text import extract_hashtags
 from components.emoji_encoder import (
     SPECIALS,
     DeepMojiEncoder,
@@ -44,6 +43,7 @@ from components.emoji_encoder import (
     VocabMismatchError,
     tokenize,
 )
+from components.text import extract_hashtags
 from components.text.frequency_matched import frequency_matched_words, word_examples
 from components.training import ClassifyObjective, FitProblem, FitSettings
 from orchestration.spec import RunSettings, SpecError, config_dict
