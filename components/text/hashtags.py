@@ -6,14 +6,13 @@ Segmentation (`#NBAFinals2023` -> `nba finals 2023`, `#sundayfunday` -> `sunday 
 2. chunks with no case information (all lower or all upper case, or a lone Titlecase
    chunk such as `Sundayfunday`) are segmented by dynamic programming: the most probable
    word sequence under a unigram model, where an unknown string `w` has probability
-   10 / (N * 10^len(w)) (Norvig's estimate: unknown words are allowed, long ones are rare).
-
-The unigram model is the project's own tweets (`HashtagSegmenter.from_corpus`) plus a small
-built-in list of common English words, so nothing needs downloading.
-
+   10 / (N * 10^len(w)) (Norvig's estimate: unknown words are allowed, long ones are rare);
 3. a known word that people more often write as two words (`losangeles` glued 7 times in
    TweetEval's plain text, `los angeles` 2,315 times) is a *compound*: it is split into those
    two words wherever it comes out of step 2 (`summertime`, glued 29 times and apart 21, stays).
+
+The unigram model is the project's own tweets (`HashtagSegmenter.from_corpus`) plus a small
+built-in list of common English words, so nothing needs downloading.
 """
 
 from __future__ import annotations

@@ -13,9 +13,11 @@ and its files become artifacts of that cell's MLflow run; built elsewhere (a tab
 
 Holdout: a tweet whose text hashes (with `holdout_seed`) below `holdout_fraction` is dropped
 from pretraining's train and validation splits. With `hashtag_free`, every tweet that carries a
-hashtag is dropped from all three splits: the headline's generators are trained and tested on
-exactly those tweets (with their hashtags cut), so an encoder pretrained this way never saw one
-of them, and it reads the same kind of text, hashtag-free, in pretraining as under the generator.
+hashtag is dropped: the headline's generators are trained and tested on exactly those tweets
+(with their hashtags cut), so an encoder pretrained this way never saw one of them, and it reads
+the same kind of text, hashtag-free, in pretraining as under the generator. TweetEval's
+hashtag-free test tweets then join training, bar a hashed HASHTAG_FREE_SCORED share kept to
+score the encoder.
 """
 
 from __future__ import annotations

@@ -223,7 +223,8 @@ def cell_split(cfg: DialogueConfig, arrays: dict[str, np.ndarray], seed: int) ->
     groups = arrays["speaker"] if cfg.cv_group == "speaker" else arrays["conversation"]
     out = np.where(split == seed, 2, 0)
     if cfg.cv_group == "speaker":
-        out[~purge_shared(out == 0, out == 2, arrays["conversation"]) & (out == 0)] = -1
+        train = out == 0
+        out[train & ~purge_shared(train, out == 2, arrays["conversation"])] = -1
     rest = np.flatnonzero(out == 0)
     inner = grouped_folds(groups[rest], 10, cfg.split_seed + 1 + seed)
     out[rest[inner == 0]] = 1

@@ -201,7 +201,7 @@ def _train_and_decode(cfg: HashtagGenConfig, ctx, test: np.ndarray) -> tuple[lis
                          val={"tweet": a["val_tweet"], "tgt": a["val_tgt"]},
                          loss=obj.loss, evaluate=obj.evaluate)
     settings = FitSettings(epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, patience=cfg.patience,
-                           seed=ctx.seed, trim=("tgt",))
+                           seed=ctx.seed)
     start = time.time()
     result = ctx.fit(problem, settings)
     train_seconds, start = time.time() - start, time.time()
