@@ -67,8 +67,9 @@ DATA_NOTE = (
     "strings (lower-cased, whitespace removed); ROUGE F1 of the top-1 at character level, averaged "
     "over a post's gold hashtags. kNN VOTE is our training-free floor (not in the paper): the hashtags of "
     "a test post's 10 TF-IDF nearest training posts, voted by cosine similarity. Decoding: beam 10 at cpu "
-    "(the paper 20, the authors' code 30), hashtags ranked by length-normalised log-probability (the "
-    "authors': summed, measured per cell as no_length_norm_f1_at_1)"
+    "(the paper 20, the authors' code 30), hashtags ranked by summed log-probability as in the authors' "
+    "code (each cell also scores the length-normalised ranking: length_norm_f1_at_1). Batches bucketed "
+    "by input length"
 )
 
 PAPER_NOTE = "Table 4 (Weibo columns), trained on the paper's 32k training posts"

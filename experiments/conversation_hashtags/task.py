@@ -77,6 +77,8 @@ class ConvHashtagConfig(RunSettings):
     lr_schedule: str = "worse"     # generators: halve the LR when holdout loss rises (the authors')
     lr_floor: float = 1e-5         # ... and stop once it falls under this
     beam: int = 20
+    length_norm: bool = False      # rank hashtags by mean, not summed, log-probability (the authors': summed)
+    bucket: bool = True            # generators: batches of posts of similar post (+ conversation) length
     search_samples: int = 0        # Optuna trials per generator row on the holdout; 0: no search
     search_epochs: int = 3         # epochs per trial (its best holdout loss is the objective)
     search_hidden: tuple[int, ...] = ()  # GRU sizes to try besides lr and dropout; () keeps `hidden`
@@ -216,9 +218,10 @@ def run_cell(cfg: ConvHashtagConfig, ctx) -> dict[str, float]:
 
 
 # version 2: RANDOM frequency-weighted, the vocabulary keeps every training hashtag word, generators
-# trained to convergence (LR halved on a rise), no-length-norm decoding scored beside ours
+# trained to convergence (LR halved on a rise), no-length-norm decoding scored beside ours;
+# version 3: the authors' summed-log-probability ranking by default, length-bucketed batches
 CONVERSATION_HASHTAGS = Task("conversation_hashtags", ConvHashtagConfig, run_cell, data_sha256s, prepare,
-                             version=2)
+                             version=3)
 
 __all__ = ["ATTENDS", "GENERATORS", "INPUTS", "MODELS", "ConvHashtagConfig", "Data", "check",
            "score", "unseen_masks", "weibo_tag"]
