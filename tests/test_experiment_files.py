@@ -12,7 +12,8 @@ dialogue_emoji version 4 (folds grouped by speaker); zeroshot_hashtags version 4
 unseen hashtag, DEM's grid a field); hashtag_generation (floor rows, the emoji share, hashtag-free
 encoders, compound segmentation, converged cpu scale) with PretrainConfig.hashtag_free (deepmoji's too);
 deepmoji_transfer version 3 (DeepMoji's fine-tuning protocol, one binary model per class, the floor row).
-conversation_hashtags version 3 (the authors' summed ranking by default, length-bucketed batches).
+conversation_hashtags version 3 (the authors' summed ranking by default, length-bucketed batches);
+hashtag_generation's length-bucketed batches (HashtagGenConfig.bucket; the headline, Figure 5).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from mlflow.tracking import MlflowClient
 
 from components.data.splits import holdout_mask
 from components.emoji_encoder import SPECIALS, DeepMojiTokenizer
+from components.generators import Seq2SeqObjective
 from components.text import UNK_ID, HashtagSegmenter, TweetTokenizer, Vocabulary, extract_hashtags
 from experiments.deepmoji.encoder_stage import PretrainConfig, pretraining_frames
 from experiments.emoji_hashtags.generation_data import (
@@ -29,6 +30,7 @@ from experiments.emoji_hashtags.generation_data import (
     split_examples,
     training_pairs,
 )
+from experiments.emoji_hashtags.generation_task import HashtagGenConfig, fit_problem
 from orchestration.cli import load_experiment
 from orchestration.runner import run_experiment
 from orchestration.significance import TOP1_ARTIFACT
@@ -43,6 +45,19 @@ P_COLUMN = "McNemar p vs SEQ2SEQ-Emoji (median; per seed)"
 
 
 # ---- input rules (no Ray) ----------------------------------------------------------------------
+
+def test_generator_batches_are_bucketed_by_post_length():
+    a = {"src": np.zeros((3, 4), dtype=np.int64), "src_len": np.array([4, 1, 2]),
+         "train_tweet": np.array([2, 0, 0]), "train_tgt": np.zeros((3, 3), dtype=np.int64),
+         "val_tweet": np.array([1]), "val_tgt": np.zeros((1, 3), dtype=np.int64)}
+    obj = Seq2SeqObjective(a["src"], a["src_len"], "tweet", None)
+    small = {"embed_dim": 8, "hidden": 8}
+    problem, settings = fit_problem(HashtagGenConfig(**small), a, obj, 10, None, seed=0)
+    assert settings.bucket_by == "length" and problem.train["length"].tolist() == [2, 4, 4]
+    problem, settings = fit_problem(HashtagGenConfig(bucket=False, **small), a, obj, 10, None, seed=0)
+    assert settings.bucket_by is None and "length" not in problem.train
+
+
 
 def _frame(*texts: str, emoji: str = "😂") -> pd.DataFrame:
     return pd.DataFrame({"text": list(texts), "emoji": [emoji] * len(texts)})

@@ -5,14 +5,14 @@
 
 One cell = one generator, one seed. The post encoder is a 2-layer Bi-GRU, the decoder an
 attentive GRU (copy optional) sharing the post's embedding table; Adam, gradient norm clipped
-at 1, early stopping on validation loss, batched beam search. Rows differ in what the post
-encoder reads (`input`: the post; the label emoji put back as a token; its name's words, on the
-`emoji_share` of tweets that keep it) and in `fusion`: a frozen encoder pretrained to predict the
-emoji (`emojis`) or 20 frequency-matched words (`words`) reads the post, with the emoji where
-the tweet keeps it, and its attention vector joins the post encoder's final state in the
-decoder's first state (z = W_t [h_L; v_e] + b_t). Two training-free floors (`generator`): the
-targets of the post's TF-IDF nearest training posts voted by similarity (`knn`), and the five
-most frequent training targets for every tweet (`frequent`).
+at 1, batches of posts of similar length (`bucket`), early stopping on validation loss, batched
+beam search. Rows differ in what the post encoder reads (`input`: the post; the label emoji put
+back as a token; its name's words, on the `emoji_share` of tweets that keep it) and in `fusion`:
+a frozen encoder pretrained to predict the emoji (`emojis`) or 20 frequency-matched words
+(`words`) reads the post, with the emoji where the tweet keeps it, and its attention vector joins
+the post encoder's final state in the decoder's first state (z = W_t [h_L; v_e] + b_t). Two
+training-free floors (`generator`): the targets of the post's TF-IDF nearest training posts voted
+by similarity (`knn`), and the five most frequent training targets for every tweet (`frequent`).
 
 Data, split and input rules: experiments/emoji_hashtags/generation_data.py. The frozen encoders
 are `encoder_stage` stages with `hashtag_free=True`: pretrained on TweetEval's tweets without a
@@ -98,6 +98,7 @@ class HashtagGenConfig(RunSettings):
     epochs: int = 10
     patience: int = 2
     beam: int = 20
+    bucket: bool = True          # batches of posts of similar length (the same examples per epoch)
     pretrain: PretrainConfig = PretrainConfig()  # the frozen encoder's sizes; target and holdout set here
     pretrain_seed: int = 0
 
@@ -182,6 +183,24 @@ def floor_predictions(cfg: HashtagGenConfig, examples: list, split: np.ndarray, 
     return vote.rank([words(i) for i in test], 5)
 
 
+def fit_problem(cfg: HashtagGenConfig, a: dict[str, np.ndarray], obj: Seq2SeqObjective, vocab_size: int,
+                fused: np.ndarray | None, seed: int) -> tuple[FitProblem, FitSettings]:
+    """The generator's training problem over the stage arrays `a` (fused: the frozen encoder's
+    vectors, one per tweet, or None for a Base row)."""
+    model_cfg = Seq2SeqConfig(src_vocab=vocab_size, tgt_vocab=vocab_size, share_embeddings=True,
+                              embed_dim=cfg.embed_dim, hidden=cfg.hidden, enc_layers=2, dropout=cfg.dropout,
+                              copy=cfg.copy, fusion_dim=fused.shape[1] if fused is not None else 0)
+    train = {"tweet": a["train_tweet"], "tgt": a["train_tgt"]}
+    if cfg.bucket:  # less padding for the encoder and the attention to run over
+        train["length"] = a["src_len"][a["train_tweet"]]
+    problem = FitProblem(build_model=functools.partial(Seq2Seq, model_cfg), train=train,
+                         val={"tweet": a["val_tweet"], "tgt": a["val_tgt"]},
+                         loss=obj.loss, evaluate=obj.evaluate)
+    settings = FitSettings(epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, patience=cfg.patience,
+                           seed=seed, bucket_by="length" if cfg.bucket else None)
+    return problem, settings
+
+
 def _train_and_decode(cfg: HashtagGenConfig, ctx, test: np.ndarray) -> tuple[list[list[str]], dict[str, float]]:
     stage = arrays_stage(_arrays_spec(cfg))
     vocab = Vocabulary.from_dict(json.loads((stage / "vocab.json").read_text()))
@@ -193,15 +212,7 @@ def _train_and_decode(cfg: HashtagGenConfig, ctx, test: np.ndarray) -> tuple[lis
         with np.load(fused_stage(encoder, cfg.max_tweets, cfg.split_seed, cfg.emoji_share) / "fused.npz") as z:
             fused = z["vectors"].astype(np.float32)
     obj = Seq2SeqObjective(a["src"], a["src_len"], "tweet", fused)
-    model_cfg = Seq2SeqConfig(src_vocab=len(vocab), tgt_vocab=len(vocab), share_embeddings=True,
-                              embed_dim=cfg.embed_dim, hidden=cfg.hidden, enc_layers=2, dropout=cfg.dropout,
-                              copy=cfg.copy, fusion_dim=fused.shape[1] if fused is not None else 0)
-    problem = FitProblem(build_model=functools.partial(Seq2Seq, model_cfg),
-                         train={"tweet": a["train_tweet"], "tgt": a["train_tgt"]},
-                         val={"tweet": a["val_tweet"], "tgt": a["val_tgt"]},
-                         loss=obj.loss, evaluate=obj.evaluate)
-    settings = FitSettings(epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, patience=cfg.patience,
-                           seed=ctx.seed)
+    problem, settings = fit_problem(cfg, a, obj, len(vocab), fused, ctx.seed)
     start = time.time()
     result = ctx.fit(problem, settings)
     train_seconds, start = time.time() - start, time.time()
@@ -267,5 +278,5 @@ def run_stats(cfg: HashtagGenConfig, ctx) -> dict[str, float]:
 HASHTAG_GENERATION = Task("hashtag_generation", HashtagGenConfig, run_cell, data_sha256s, prepare)
 HASHTAG_STATS = Task("hashtag_stats", HashtagGenConfig, run_stats, data_sha256s, stats_prepare)
 
-__all__ = ["FUSIONS", "INPUTS", "HashtagGenConfig", "frequency_buckets",
+__all__ = ["FUSIONS", "INPUTS", "HashtagGenConfig", "fit_problem", "frequency_buckets",
            "pretrain_config", "score"]
