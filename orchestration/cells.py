@@ -15,6 +15,7 @@ from pathlib import Path
 from ray import tune
 from tqdm import tqdm
 
+from orchestration.cores import CellCores, ledger_actor
 from orchestration.spec import Cell
 from orchestration.task import Task
 from orchestration.tracking import RunSink
@@ -40,7 +41,7 @@ class PendingCell:
     fault: str | None = field(default_factory=lambda: os.environ.get(FAULT_ENV))
 
 
-def _cell_trainable(config: dict, payloads: list[PendingCell]) -> None:
+def _cell_trainable(config: dict, payloads: list[PendingCell], ledger=None) -> None:
     # Runs in a Ray worker process.
     import torch
     from ray import get_runtime_context, tune
@@ -62,9 +63,12 @@ def _cell_trainable(config: dict, payloads: list[PendingCell]) -> None:
     p.sink.set_tags({"emojitags.status": "running", "emojitags.node_id": get_runtime_context().get_node_id(),
                      "emojitags.node_ip": get_node_ip_address(), "emojitags.hostname": socket.gethostname()})
     p.work_dir.mkdir(parents=True, exist_ok=True)
+    cores = CellCores(ledger, config["index"], max(1, p.cell.config.threads)) if ledger is not None else None
+    if cores is not None:
+        cores.start()
     start = time.time()
     try:
-        metrics = task.run_cell(p.cell.config, CellContext(p.cell, p.sink, p.work_dir, p.parent))
+        metrics = task.run_cell(p.cell.config, CellContext(p.cell, p.sink, p.work_dir, p.parent, cores))
         metrics = {k: float(v) for k, v in metrics.items()}
         metrics["cell_seconds"] = time.time() - start
         # the trial process's high-water mark (its reused actor's: an upper bound for this cell)
@@ -79,6 +83,10 @@ def _cell_trainable(config: dict, payloads: list[PendingCell]) -> None:
         except Exception:  # noqa: BLE001
             log.error("could not mark %s as FAILED in MLflow; it stays unfinished", p.cell.label)
         raise
+    finally:
+        if cores is not None:
+            cores.end()
+            torch.set_num_threads(max(1, p.cell.config.threads))  # a reused actor's next cell starts at its own
     tune.report(metrics)
 
 
@@ -110,6 +118,7 @@ def run_cells(pending: list[PendingCell], storage_path: Path, name: str,
     if not pending:
         return {}
     cfg = pending[0].cell.config
+    ledger = None
     if cfg.workers > 1:
         # The trial only waits on its TorchTrainer; the workers hold the CPUs.
         resources = {"cpu": 0.01}
@@ -117,12 +126,15 @@ def run_cells(pending: list[PendingCell], storage_path: Path, name: str,
     else:
         resources = {"cpu": cfg.threads, "gpu": 1 if cfg.use_gpu else 0}
         concurrency = max(1, math.floor(cluster_cpus / cfg.threads))
+        if cfg.tail_threads and not cfg.use_gpu and len(pending) > 1:
+            ledger = ledger_actor(len(pending))
     resources = {**resources, **json.loads(os.environ.get(CELL_RESOURCES_ENV) or "{}")}
     bar = tqdm(total=len(pending), desc="cells", unit="cell", dynamic_ncols=True)
 
     progress = _Progress([p.cell.label for p in pending], bar)
 
-    trainable = tune.with_resources(tune.with_parameters(_cell_trainable, payloads=pending), resources)
+    trainable = tune.with_resources(tune.with_parameters(_cell_trainable, payloads=pending, ledger=ledger),
+                                    resources)
     tuner = tune.Tuner(
         trainable,
         param_space={"index": tune.grid_search(list(range(len(pending))))},
@@ -136,6 +148,10 @@ def run_cells(pending: list[PendingCell], storage_path: Path, name: str,
         grid = tuner.fit()
     finally:
         bar.close()
+        if ledger is not None:
+            import ray
+
+            ray.kill(ledger)
     failed = {}
     for result in grid:
         if result.error is not None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from components.training import FitProblem, FitSettings
+from orchestration.cores import CellCores
 from orchestration.spec import Cell
 from orchestration.tracking import RunSink
 from orchestration.train import FitResult, fit
@@ -21,6 +22,7 @@ class CellContext:
     sink: RunSink | None
     work_dir: Path          # this cell's own directory: checkpoints, scratch files
     parent: RunSink | None = None  # the table's run
+    cores: CellCores | None = None  # the share of idle cores this cell may take (the table's tail)
 
     @property
     def seed(self) -> int:
@@ -30,7 +32,8 @@ class CellContext:
         cfg = self.cell.config
         result = fit(problem, settings, self.work_dir / "checkpoints" / name,
                      workers=cfg.workers, use_gpu=cfg.use_gpu, threads=cfg.threads, sink=self.sink,
-                     storage_path=str(self.work_dir / "ray_train"))
+                     storage_path=str(self.work_dir / "ray_train"),
+                     threads_now=self.cores.threads if self.cores is not None else None)
         if result.resumed_from is not None:
             log.warning("%s: resumed from the checkpoint of epoch %d", self.cell.label, result.resumed_from)
         return result

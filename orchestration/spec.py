@@ -39,6 +39,7 @@ class RunSettings:
     workers: int = execution(1)       # >1: train through a Ray Train TorchTrainer (DDP)
     use_gpu: bool = execution(False)  # GPU per worker, on a cluster that has them
     threads: int = execution(1)       # torch threads in an in-process cell
+    tail_threads: bool = execution(True)  # once no cell waits, running cells take idle cores (cores.py)
 
 
 @dataclass(frozen=True)

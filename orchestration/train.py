@@ -115,8 +115,10 @@ def run_epochs(problem: FitProblem, s: FitSettings, ckpt: CheckpointDir, *, rank
                wrap: Callable[[nn.Module], nn.Module] = lambda m: m,
                start_state: dict | None = None,
                report: Callable[[dict, Path | None], None] | None = None,
-               log_metrics: Callable[[dict, int], None] | None = None) -> tuple[list[dict], int | None]:
-    """The loop itself; returns (the whole history, the epoch resumed from)."""
+               log_metrics: Callable[[dict, int], None] | None = None,
+               threads: Callable[[], int] | None = None) -> tuple[list[dict], int | None]:
+    """The loop itself; returns (the whole history, the epoch resumed from). `threads`, asked
+    before every epoch, says how many torch threads it should use (orchestration.cores)."""
     device = device or torch.device("cpu")
     torch.manual_seed(s.seed)
     model = problem.build_model().to(device)
@@ -147,6 +149,9 @@ def run_epochs(problem: FitProblem, s: FitSettings, ckpt: CheckpointDir, *, rank
     for epoch in range(start, s.epochs):
         if stop_reason is not None or stopper.should_stop:  # the latter: a checkpoint of older code
             break
+        if threads is not None and (n := threads()) != torch.get_num_threads():
+            log.info("epoch %d: %d torch threads (cores freed by finished cells)", epoch, n)
+            torch.set_num_threads(n)
         started = time.perf_counter()
         lr = optimizer.param_groups[0]["lr"]
         train_loss = train_one_epoch(train_model, problem, optimizer, s, epoch, rank, world, device,
@@ -167,7 +172,7 @@ def run_epochs(problem: FitProblem, s: FitSettings, ckpt: CheckpointDir, *, rank
         elapsed += seconds
         stop_reason = _stop_reason(s, stopper, schedule, epoch, elapsed, rank, world, device)
         metrics = {"epoch": epoch, "train_loss": train_loss, **val, "lr": lr, "epoch_seconds": seconds,
-                   "epoch_steps": math.ceil(problem.n_train / s.batch_size)}
+                   "epoch_steps": math.ceil(problem.n_train / s.batch_size), "threads": torch.get_num_threads()}
         history.append(metrics)
         epoch_dir = None
         if rank == 0:
@@ -230,13 +235,16 @@ def _ray_train_loop(config: dict) -> None:
 
 def fit(problem: FitProblem, s: FitSettings, checkpoint_dir: str | os.PathLike, *,
         workers: int = 1, use_gpu: bool = False, threads: int = 1, sink=None,
-        max_failures: int = 2, storage_path: str | None = None) -> FitResult:
-    """Train `problem` to early stopping; in-process when workers == 1, else DDP via Ray Train."""
+        max_failures: int = 2, storage_path: str | None = None,
+        threads_now: Callable[[], int] | None = None) -> FitResult:
+    """Train `problem` to early stopping; in-process when workers == 1, else DDP via Ray Train.
+    `threads_now`: in-process only, the torch threads for the next epoch (orchestration.cores)."""
     ckpt = CheckpointDir(checkpoint_dir)
     if workers <= 1:
         device = torch.device("cuda" if use_gpu and torch.cuda.is_available() else "cpu")
         _, resumed = run_epochs(problem, s, ckpt, device=device,
-                                log_metrics=sink.log_metrics if sink is not None else None)
+                                log_metrics=sink.log_metrics if sink is not None else None,
+                                threads=threads_now)
         if resumed is not None and sink is not None:
             sink.set_tags({"emojitags.resumed_from_epoch": resumed})
     else:
