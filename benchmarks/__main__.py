@@ -1,4 +1,4 @@
-"""python -m benchmarks [all | tune_cells | featurize | beam | cooccurrence | training | levers | table_profile
+"""python -m benchmarks [all | tune_cells | featurize | beam | cooccurrence | training | levers | tail | table_profile
                         | paper_dry_run [EXPERIMENT_FILE ...]] ...
 
 Each benchmark prints its figures and writes benchmarks/results/<name>.json.
@@ -10,7 +10,8 @@ import importlib
 import json
 import sys
 
-NAMES = ("tune_cells", "featurize", "beam", "cooccurrence", "training", "levers", "table_profile", "paper_dry_run")
+NAMES = ("tune_cells", "featurize", "beam", "cooccurrence", "training", "levers", "tail", "table_profile",
+         "paper_dry_run")
 ON_DEMAND = ("table_profile", "paper_dry_run")  # not in `all`: one reads a finished cpu run, one is long
 
 
