@@ -235,8 +235,8 @@ def _stops(frame: pd.DataFrame) -> str:
     names = {v: k for k, v in STOP_REASONS.items()}
     counts = stops.map(lambda v: names.get(int(v), "?")).value_counts()
     capped = int(counts.get("cap", 0) + counts.get("budget", 0))
-    told = ", ".join(f"{k} {v}" for k, v in counts.items())
-    return (f"\nTraining: {len(stops)} fits ended by {told}; {capped} stopped at their epoch cap or time "
+    told = ", ".join(f"{v} ended by {k}" for k, v in counts.items())
+    return (f"\nTraining: {len(stops)} fits, {told}; {capped} stopped at their epoch cap or time "
             f"budget{' (not converged)' if capped else ''}.\n")
 
 

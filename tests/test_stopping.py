@@ -9,12 +9,14 @@ import functools
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from components.training import FitProblem, FitSettings
+from orchestration.runner import _stops
 from orchestration.train import STOP_REASONS, fit
 
 
@@ -163,3 +165,14 @@ def test_fit_settings_refuse_nonsense_naming_the_key(key, value):
 def test_fit_settings_defaults_are_valid_and_keep_patience_three():
     s = FitSettings()
     assert (s.patience, s.lr_schedule, s.precision, s.bucket_by, s.budget_s) == (3, "constant", "fp32", None, None)
+
+
+def test_the_caption_counts_the_fits_by_how_they_ended_and_flags_a_cap():
+    frame = pd.DataFrame({"stop_code": [STOP_REASONS["patience"]] * 3 + [STOP_REASONS["cap"], None],
+                          "encoder.stop_code": [STOP_REASONS["lr_floor"], None, None, None, None]})
+    caption = _stops(frame)
+    assert "Training: 5 fits, 3 ended by patience" in caption and "1 ended by cap" in caption
+    assert "1 ended by lr_floor" in caption and "1 stopped at their epoch cap or time budget (not converged)" in caption
+    converged = _stops(frame.assign(stop_code=[STOP_REASONS["patience"]] * 4 + [None]))
+    assert "0 stopped at their epoch cap" in converged and "not converged" not in converged
+    assert _stops(pd.DataFrame({"f1_at_1": [0.1]})) == ""
