@@ -14,8 +14,8 @@ once before the cells. EXTRACTOR answers one span, so it has no F1@5 / MAP (as i
 Last column: McNemar's exact test of OUR MODEL against each row on the paired top-1 hits.
 
 Every trained cell runs until its holdout loss stops improving (scales.py); the caption counts
-the fits that ended otherwise. Time at `cpu`: see docs/results/conversation_hashtags.md and the
-session notes (the 2026-11-30 run, 8-epoch cap, took 38 min 39 s). `smoke` takes about a minute.
+the fits that ended otherwise. Time at `cpu` on 2 cores: 27 min from an empty store (2026-12-04:
+three searches, 33 cells; docs/results/conversation_hashtags.md). `smoke` takes about a minute.
 """
 
 from experiments.conversation_hashtags.scales import DATA_NOTE, FLOORS, PAPER_NOTE, ROWS, SCALES

@@ -6,8 +6,7 @@ SEQ2SEQ reading the post (Table 4's SEQ2SEQ row, reused), the conversation, or t
 followed by its conversation (one encoder); OUR MODEL with its decoder attending over v_p only
 (post-att only), v_c only (conv-att only), or both (Table 4's OUR MODEL row, reused). After
 Table 4, four rows train, each after its own hyperparameter search like every generator:
-about 45 minutes at `cpu` on 2 cores (estimated: searches ~15 min, 12 cells of 4-6 min two at a
-time ~30 min; the post+conv and dual encoders read up to 160 words).
+34 minutes at `cpu` on 2 cores (2026-12-04: the four searches about 16 min, then 12 cells).
 """
 
 from experiments.conversation_hashtags.scales import DATA_NOTE, FLOORS, ROWS, SCALES
