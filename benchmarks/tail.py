@@ -1,6 +1,6 @@
 """The table's tail lever: what a cell's training step gains when it takes a freed core.
 
-    python -m benchmarks tail          # about three minutes on a quiet machine
+    python -m benchmarks tail          # about ten seconds on a quiet machine
 
 Once no cell of a table waits to start, each running cell raises its torch threads to its share
 of the node's cores (orchestration/cores.py); on 2 cores the last cell goes from 1 thread to 2.
