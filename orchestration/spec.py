@@ -28,8 +28,9 @@ class SpecError(ValueError):
 
 
 def execution(default: Any) -> Any:
-    """A config field that changes how a cell runs, not what it computes (kept out of cache keys)."""
-    return field(default=default, metadata={"execution": True})
+    """A config field that changes how a cell runs, not what it computes (kept out of cache keys;
+    out of the config's repr too, which is how a config nested in another enters its key)."""
+    return field(default=default, repr=False, metadata={"execution": True})
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ unseen hashtag, DEM's grid a field); hashtag_generation (floor rows, the emoji s
 encoders, compound segmentation, converged cpu scale) with PretrainConfig.hashtag_free (deepmoji's too);
 deepmoji_transfer version 3 (DeepMoji's fine-tuning protocol, one binary model per class, the floor row).
 conversation_hashtags version 3 (the authors' summed ranking by default, length-bucketed batches);
-hashtag_generation's length-bucketed batches (HashtagGenConfig.bucket; the headline, Figure 5).
+hashtag_generation's length-bucketed batches (HashtagGenConfig.bucket; the headline, Figure 5);
+deepmoji's cpu pretraining to patience 3 (cap 50; its transfer cells embed that encoder).
 """
 
 from __future__ import annotations

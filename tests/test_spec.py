@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from orchestration.spec import SpecError, parse_overrides, resolve_cells
+from orchestration.spec import SpecError, config_dict, parse_overrides, resolve_cells, stable_hash
 
 
 @pytest.fixture(scope="module")
@@ -50,3 +50,15 @@ def test_cell_keys_follow_what_is_computed_not_how(table2):
     assert base == more_workers
     assert all(base[k] != other_lr[k] for k in base)
     assert dataclasses.replace(table2.scales["smoke"], lr=0.1).lr == 0.1
+
+
+def test_a_nested_configs_execution_fields_stay_out_of_the_key_too():
+    from experiments.deepmoji.encoder_stage import PretrainConfig
+    from experiments.emoji_hashtags.generation_task import HashtagGenConfig
+
+    def key(cfg):
+        return stable_hash(config_dict(cfg, include_execution=False))
+
+    nested = HashtagGenConfig(pretrain=PretrainConfig(workers=2, threads=4, use_gpu=True, tail_threads=False))
+    assert key(nested) == key(HashtagGenConfig())
+    assert key(HashtagGenConfig(pretrain=PretrainConfig(hidden=7))) != key(HashtagGenConfig())
