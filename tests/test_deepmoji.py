@@ -54,13 +54,19 @@ def test_pretrain_table_has_our_rows_and_tweeteval_baselines(runs):
     table = result.table.set_index("row")
     assert list(table.index) == [r.name for r in result.experiment.rows]
     assert list(table.columns) == ["seeds", "Macro-F1 (%)", "Macro-F1 (%) [paper]", "Top-1 (%)", "Top-5 (%)"]
-    assert list(table["Macro-F1 (%) [paper]"]) == ["–", "29.3", "24.7", "25.8", "30.9", "33.4", "–"]
+    assert list(table["Macro-F1 (%) [paper]"]) == ["–", "29.3", "24.7", "25.8", "30.9", "33.4", "–", "–", "–"]
     cells = result.cells.set_index("row")
     trained = cells.loc[[EMOJI_ROW, "SVM, TF-IDF 1-2 grams", "BiLSTM+attention, 20 words"]]
     assert ((0 <= trained["top1"]) & (trained["top1"] <= trained["top5"]) & (trained["top5"] <= 1)).all()
     assert ((0 <= trained["macro_f1"]) & (trained["macro_f1"] <= 1)).all()
     assert cells.loc["LSTM (published)", "top1"] != cells.loc["LSTM (published)", "top1"]  # NaN: not run
     assert cells.loc[EMOJI_ROW, "n_test"] == 400
+    for floor, row in (("most frequent emoji (floor)", EMOJI_ROW), ("most frequent word (floor)",
+                                                                   "BiLSTM+attention, 20 words")):
+        # the same test tweets as its trained row; one label for all: macro-F1 at most 2/(1+20)
+        assert cells.loc[floor, "n_test"] == cells.loc[row, "n_test"]
+        assert 0 < cells.loc[floor, "top1"] <= cells.loc[floor, "top5"] <= 1
+        assert cells.loc[floor, "macro_f1"] <= 2 / 21
 
 
 def test_pretraining_cell_logs_its_curve_and_the_encoder_stage(runs):

@@ -67,7 +67,7 @@ class EncoderVocabMismatch(VocabMismatchError, DataError):
 
 @dataclass(frozen=True)
 class PretrainConfig(RunSettings):
-    model: str = "deepmoji"        # deepmoji | svm | reference (a [paper]-only row: nothing runs)
+    model: str = "deepmoji"        # deepmoji | svm | majority (the floor) | reference ([paper] only)
     target: str = "emojis"         # emojis (TweetEval's 20) | words (20 frequency-matched words)
     max_train: int = 0             # 0: every training tweet, else a fixed random subset
     max_val: int = 0

@@ -2,8 +2,10 @@
 
 Models: `deepmoji` trains (or reuses) the encoder stage of `experiments.deepmoji.encoder_stage` and
 scores it on TweetEval's test split; `svm` is a TF-IDF linear SVM on the same tokens, a
-check of the data and metric against TweetEval's published SVM; `reference` computes nothing
-(a row that only carries a published number). Scores: top-1, top-5 and macro-F1 over the 20
+check of the data and metric against TweetEval's published SVM; `majority` is the floor: every
+test tweet gets the training split's label frequencies as scores (its top-1 the most frequent
+label, its top-5 the five most frequent); `reference` computes nothing (a row that only carries
+a published number). Scores: top-1, top-5 and macro-F1 over the 20
 labels, TweetEval's official metric.
 """
 
@@ -30,7 +32,7 @@ from experiments.deepmoji.encoder_stage import (
 from orchestration.spec import SpecError
 from orchestration.task import Task
 
-MODELS = ("deepmoji", "svm", "reference")
+MODELS = ("deepmoji", "svm", "majority", "reference")
 
 
 def data_sha256s(cfg: PretrainConfig) -> dict[str, str]:
@@ -78,6 +80,10 @@ def run_cell(cfg: PretrainConfig, ctx) -> dict[str, float]:
     test = load_split(data, "test")
     if cfg.model == "svm":
         return {**_scores(test["label"], _svm_scores(cfg, data, n_labels), n_labels),
+                "n_train": float(meta["sizes"]["train"])}
+    if cfg.model == "majority":
+        counts = np.bincount(load_split(data, "train")["label"], minlength=n_labels).astype(float)
+        return {**_scores(test["label"], np.tile(counts, (len(test["label"]), 1)), n_labels),
                 "n_train": float(meta["sizes"]["train"])}
     start = time.time()
     stage = pretrained_encoder(cfg, ctx.seed, ctx)
