@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 import shutil
 import tempfile
@@ -86,7 +87,7 @@ def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None
     check_reachable(uri)
     tracker = Tracker(uri, exp.paper_id)
     finished = {} if force else tracker.finished_cells()
-    pending_cells = [c for c in plan.cells if c.key not in finished]
+    pending_cells = longest_first([c for c in plan.cells if c.key not in finished], tracker.row_seconds(scale))
     reused = len(plan.cells) - len(pending_cells)
     print(f"{exp.id} [{scale}]: {len(plan.cells)} cells, {reused} already finished, "
           f"{len(pending_cells)} to run  (MLflow: {uri})", flush=True)
@@ -116,6 +117,12 @@ def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None
     parent.terminate("FINISHED")
     return TableResult(exp, scale, table, frame, md, claims_md, parent.run_id, trained, len(plan.cells) - trained,
                        time.time() - start)
+
+
+def longest_first(cells: list[Cell], row_seconds: dict[str, float]) -> list[Cell]:
+    """The cells whose row took longest before go first (rows never timed first of all, in their
+    declared order), so that a table's tail, when cores fall idle, is its short cells."""
+    return sorted(cells, key=lambda c: -row_seconds.get(c.row, math.inf))
 
 
 def _train_claimed(exp: Experiment, tracker: Tracker, parent: RunSink, cells: list[Cell], scale: str,

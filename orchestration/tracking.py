@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import statistics
 import subprocess
 import time
 from dataclasses import dataclass
@@ -197,6 +198,17 @@ class Tracker:
             if run.info.status == RunStatus.to_string(RunStatus.FINISHED) and key not in done:
                 done[key] = run
         return done
+
+    def row_seconds(self, scale: str) -> dict[str, float]:
+        """Each row's median `cell_seconds` over its finished cells at `scale`, in any table of this
+        paper (a row name is one model): what the row's next cell will likely take."""
+        times: dict[str, list[float]] = {}
+        for run in self.cell_runs():
+            tags, seconds = run.data.tags, run.data.metrics.get("cell_seconds")
+            if (seconds is not None and tags.get(f"{TAG}scale") == scale
+                    and run.info.status == RunStatus.to_string(RunStatus.FINISHED)):
+                times.setdefault(tags.get(f"{TAG}row", ""), []).append(seconds)
+        return {row: statistics.median(v) for row, v in times.items()}
 
     def unfinished_cell_run(self, parent_id: str, key: str):
         """This table's newest unfinished run of cell `key`, found by its key tag (one query)."""
