@@ -83,35 +83,42 @@ class AttentiveGRUDecoder(nn.Module):
              memory: Memory) -> tuple[torch.Tensor, DecoderState, torch.Tensor]:
         """prev (N,) token ids -> log P(y_t) (N, V), next state, attention weights (N, L)."""
         emb, features, state, weights = self._features(prev, state, memory)
-        logits = self.out(self.drop(features))
+        logp = self._output(self.drop(features), features, emb, weights, memory.ids)
+        return logp, state, weights
+
+    def _output(self, dropped: torch.Tensor, features: torch.Tensor, emb: torch.Tensor,
+                weights: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
+        """Log P over the vocabulary from a step's features (rows: any set of positions)."""
+        logits = self.out(dropped)
         if not self.copy:
-            return torch.log_softmax(logits, -1), state, weights
+            return torch.log_softmax(logits, -1)
         p_gen = torch.sigmoid(self.gen_gate(torch.cat([features, emb], -1)))
         probs = p_gen * torch.softmax(logits, -1)
-        probs = probs.scatter_add(1, memory.ids, (1 - p_gen) * weights)
+        probs = probs.scatter_add(1, ids, (1 - p_gen) * weights)
         # Words neither generated nor present in the source have probability ~0; the
         # floor keeps their log finite for the loss and for beam search.
-        return probs.clamp_min(1e-12).log(), state, weights
+        return probs.clamp_min(1e-12).log()
 
     def forward(self, tgt_in: torch.Tensor, state: DecoderState, memory: Memory,
                 target_mask: torch.Tensor | None = None) -> torch.Tensor:
         """Teacher forcing: tgt_in (B, T) starting with `<bos>` -> log-probs (B, T, V).
 
         With `target_mask` (B, T) bool, only the positions it marks are projected onto the
-        vocabulary: log-probs (N, V) of those positions in row-major order, the same values the
-        full output holds there. Without copying, the (T x V) projection and log-softmax at
-        padded positions are skipped (the loss ignores them); dropout draws as before.
+        vocabulary (and, copying, mixed with their copy distributions): log-probs (N, V) of
+        those positions in row-major order, the same values the full output holds there. The
+        (T x V) projection at padded positions is skipped (the loss ignores them); dropout
+        draws as before.
         """
-        if target_mask is not None and not self.copy:
-            feats = []
+        if target_mask is not None:
+            steps = []
             for t in range(tgt_in.size(1)):
-                _, features, state, _ = self._features(tgt_in[:, t], state, memory)
-                feats.append(self.drop(features))
-            picked = torch.stack(feats, 1)[target_mask]
-            return torch.log_softmax(self.out(picked), -1)
+                emb, features, state, weights = self._features(tgt_in[:, t], state, memory)
+                steps.append((self.drop(features), features, emb, weights))
+            picked = [torch.stack(parts, 1)[target_mask] for parts in zip(*steps, strict=True)]
+            rows = target_mask.nonzero()[:, 0]  # each picked position's batch row
+            return self._output(*picked, memory.ids[rows])
         steps = []
         for t in range(tgt_in.size(1)):
             logp, state, _ = self.step(tgt_in[:, t], state, memory)
             steps.append(logp)
-        out = torch.stack(steps, 1)
-        return out if target_mask is None else out[target_mask]
+        return torch.stack(steps, 1)
