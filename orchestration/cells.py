@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ray
 from ray import tune
 from tqdm import tqdm
 
@@ -149,8 +150,6 @@ def run_cells(pending: list[PendingCell], storage_path: Path, name: str,
     finally:
         bar.close()
         if ledger is not None:
-            import ray
-
             ray.kill(ledger)
     failed = {}
     for result in grid:

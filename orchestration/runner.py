@@ -86,8 +86,9 @@ def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None
     uri = tracking_uri()
     check_reachable(uri)
     tracker = Tracker(uri, exp.paper_id)
-    finished = {} if force else tracker.finished_cells()
-    pending_cells = longest_first([c for c in plan.cells if c.key not in finished], tracker.row_seconds(scale))
+    runs = tracker.cell_runs()  # one query serves both: what is done, and what each row cost
+    finished = {} if force else tracker.finished_cells(runs)
+    pending_cells = longest_first([c for c in plan.cells if c.key not in finished], tracker.row_seconds(scale, runs))
     reused = len(plan.cells) - len(pending_cells)
     print(f"{exp.id} [{scale}]: {len(plan.cells)} cells, {reused} already finished, "
           f"{len(pending_cells)} to run  (MLflow: {uri})", flush=True)

@@ -190,20 +190,21 @@ class Tracker:
             if not token:
                 return out
 
-    def finished_cells(self) -> dict[str, Any]:
-        """cell key -> its newest FINISHED run."""
+    def finished_cells(self, runs: list | None = None) -> dict[str, Any]:
+        """cell key -> its newest FINISHED run (among `runs`, default: the store's cell runs)."""
         done: dict[str, Any] = {}
-        for run in self.cell_runs():
+        for run in self.cell_runs() if runs is None else runs:
             key = run.data.tags.get(f"{TAG}cell_key")
             if run.info.status == RunStatus.to_string(RunStatus.FINISHED) and key not in done:
                 done[key] = run
         return done
 
-    def row_seconds(self, scale: str) -> dict[str, float]:
+    def row_seconds(self, scale: str, runs: list | None = None) -> dict[str, float]:
         """Each row's median `cell_seconds` over its finished cells at `scale`, in any table of this
-        paper (a row name is one model): what the row's next cell will likely take."""
+        paper (a row name is one model): what the row's next cell will likely take. `runs` as in
+        `finished_cells`."""
         times: dict[str, list[float]] = {}
-        for run in self.cell_runs():
+        for run in self.cell_runs() if runs is None else runs:
             tags, seconds = run.data.tags, run.data.metrics.get("cell_seconds")
             if (seconds is not None and tags.get(f"{TAG}scale") == scale
                     and run.info.status == RunStatus.to_string(RunStatus.FINISHED)):

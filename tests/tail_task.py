@@ -8,7 +8,6 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 from torch import nn
 
 from components.training import FitProblem, FitSettings
@@ -31,8 +30,7 @@ def run_cell(cfg: SlowFitConfig, ctx) -> dict[str, float]:
     problem = FitProblem(build_model=lambda: nn.Linear(1, 1), train={"x": x}, val={"x": x[:2]},
                          loss=lambda m, b: m(b["x"]).pow(2).mean(), evaluate=evaluate)
     result = ctx.fit(problem, FitSettings(epochs=cfg.epochs, batch_size=4, patience=cfg.epochs + 1, seed=ctx.seed))
-    return {"first_threads": float(result.history[0]["threads"]), "last_threads": float(result.history[-1]["threads"]),
-            "after_fit_threads": float(torch.get_num_threads())}
+    return {"first_threads": float(result.history[0]["threads"]), "last_threads": float(result.history[-1]["threads"])}
 
 
 SLOW_FIT = Task("tail_threads", SlowFitConfig, run_cell, data_sha256s=lambda cfg: {})

@@ -86,9 +86,10 @@ class AttentiveGRUDecoder(nn.Module):
         logp = self._output(self.drop(features), features, emb, weights, memory.ids)
         return logp, state, weights
 
-    def _output(self, dropped: torch.Tensor, features: torch.Tensor, emb: torch.Tensor,
-                weights: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
-        """Log P over the vocabulary from a step's features (rows: any set of positions)."""
+    def _output(self, dropped: torch.Tensor, features: torch.Tensor | None = None, emb: torch.Tensor | None = None,
+                weights: torch.Tensor | None = None, ids: torch.Tensor | None = None) -> torch.Tensor:
+        """Log P over the vocabulary from a step's features (rows: any set of positions); the
+        copy mix also reads the undropped features, the input embedding, attention and source ids."""
         logits = self.out(dropped)
         if not self.copy:
             return torch.log_softmax(logits, -1)
@@ -113,10 +114,11 @@ class AttentiveGRUDecoder(nn.Module):
             steps = []
             for t in range(tgt_in.size(1)):
                 emb, features, state, weights = self._features(tgt_in[:, t], state, memory)
-                steps.append((self.drop(features), features, emb, weights))
+                steps.append((self.drop(features), features, emb, weights)[:4 if self.copy else 1])
             picked = [torch.stack(parts, 1)[target_mask] for parts in zip(*steps, strict=True)]
-            rows = target_mask.nonzero()[:, 0]  # each picked position's batch row
-            return self._output(*picked, memory.ids[rows])
+            # each picked position's source ids, through its batch row
+            ids = memory.ids[target_mask.nonzero()[:, 0]] if self.copy else None
+            return self._output(*picked, ids=ids)
         steps = []
         for t in range(tgt_in.size(1)):
             logp, state, _ = self.step(tgt_in[:, t], state, memory)
