@@ -55,6 +55,10 @@ class Metric:
 class Row:
     name: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    scales: tuple[str, ...] = ()  # the scales it runs at (a row that needs what only `paper` has); () every scale
+
+    def runs_at(self, scale: str) -> bool:
+        return not self.scales or scale in self.scales
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,9 @@ class Experiment:
         names = [r.name for r in self.rows]
         if len(set(names)) != len(names):
             raise SpecError(f"experiment {self.id}: duplicate row names {names}")
+        for r in self.rows:
+            if bad := [x for x in r.scales if x not in SCALES]:
+                raise SpecError(f"experiment {self.id}, row {r.name}: unknown scales {bad}; scales: {', '.join(SCALES)}")
         unknown = set(self.paper) - set(names)
         if unknown:
             raise SpecError(f"experiment {self.id}: paper numbers for unknown rows {sorted(unknown)}")
@@ -214,6 +221,10 @@ def resolve_cells(exp: Experiment, scale: str, overrides: Mapping[str, Any] | No
 
     base = dataclasses.replace(exp.scales[scale], **(overrides or {}))
     rows = [r for r in exp.rows if r.name in run.get("rows", [r.name for r in exp.rows])]
+    if elsewhere := [r for r in rows if not r.runs_at(scale) and "rows" in run]:
+        raise SpecError(f"experiment {exp.id}: row {elsewhere[0].name!r} runs only at scale "
+                        f"{', '.join(elsewhere[0].scales)}, not {scale}")
+    rows = [r for r in rows if r.runs_at(scale)]
     seeds = run.get("seeds", exp.seeds)
     grid_keys = list(exp.grid)
     points = [dict(zip(grid_keys, values, strict=True))

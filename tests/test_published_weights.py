@@ -4,6 +4,9 @@ The checkpoint is one the test writes itself in torchMoji's layout (random value
 the reference forward pass is written here from torchMoji's model_def.py, one text at a time.
 """
 
+import dataclasses
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -140,3 +143,123 @@ def test_top_emojis_without_a_cached_encoder_says_how_to_build_one(tmp_path, mon
     monkeypatch.setenv("EMOJITAGS_HOME", str(tmp_path))
     with pytest.raises(SystemExit, match=r"no cached smoke encoder at .*pretrain.py --scale smoke"):
         top_emojis.main(["--scale", "smoke", "hello"])
+
+
+# ---- where the file comes from: a download lands whole, checked, or not at all
+
+def test_a_download_lands_whole_with_its_sha256_recorded_and_checked_on_every_use(tmp_path):
+    from components.emoji_encoder.published import download_weights
+
+    src = tmp_path / "origin.bin"
+    torch.save(torchmoji_state(), src)
+    dest = tmp_path / "cache" / "pytorch_model.bin"
+    assert published_weights_path(download_to=dest, url=src.as_uri(), min_bytes=1) == dest
+    assert (tmp_path / "cache" / "pytorch_model.bin.sha256").read_text().strip() == file_sha256(src)
+    assert not list((tmp_path / "cache").glob("*.part"))
+    assert published_weights_path(download_to=dest, url="http://127.0.0.1:9/never-asked") == dest  # cached
+    with open(dest, "ab") as f:
+        f.write(b"x")
+    with pytest.raises(PublishedWeightsError, match=r"pytorch_model.bin: sha256 [0-9a-f]{64} is not the one recorded"):
+        published_weights_path(download_to=dest)
+    with pytest.raises(PublishedWeightsError, match=r"the download is \d+ bytes, under the"):
+        download_weights(tmp_path / "small" / "w.bin", src.as_uri())  # torchMoji's 80 MB floor
+    bad = torchmoji_state()
+    del bad["embed.weight"]
+    torch.save(bad, tmp_path / "bad.bin")
+    with pytest.raises(PublishedWeightsError, match="not torchMoji's key layout: missing key 'embed.weight'"):
+        download_weights(tmp_path / "b" / "w.bin", (tmp_path / "bad.bin").as_uri(), min_bytes=1)
+    assert not list((tmp_path / "small").iterdir()) and not list((tmp_path / "b").iterdir())
+
+
+def test_offline_without_the_variable_the_error_names_it(tmp_path, monkeypatch):
+    monkeypatch.delenv(WEIGHTS_ENV, raising=False)
+    with pytest.raises(PublishedWeightsError, match=f"127.0.0.1:9/w.bin cannot be read .*set {WEIGHTS_ENV}"):
+        published_weights_path(download_to=tmp_path / "cache" / "w.bin", url="http://127.0.0.1:9/w.bin")
+    assert not list(tmp_path.iterdir())  # not even the folder
+
+
+def test_a_pinned_sha256_refuses_any_other_file(tmp_path, monkeypatch):
+    from components.emoji_encoder.published import SHA256_ENV
+
+    torch.save(torchmoji_state(), tmp_path / "w.bin")
+    monkeypatch.setenv(SHA256_ENV, "f" * 64)
+    with pytest.raises(PublishedWeightsError, match=r"w.bin: sha256 [0-9a-f]{64} does not match the expected f{64}"):
+        load_torchmoji(tmp_path / "w.bin")
+    monkeypatch.setenv(SHA256_ENV, file_sha256(tmp_path / "w.bin"))
+    assert load_torchmoji(tmp_path / "w.bin").config.gates == "hard_sigmoid"
+
+
+# ---- the published model as an encoder stage, and who reads it
+
+def _published_file(tmp_path, monkeypatch, seed=0):
+    from components.data import deepmoji_vocabulary, deepmoji_wanted_emojis
+
+    path = tmp_path / f"published-{seed}.bin"
+    torch.save(torchmoji_state(seed, V=len(deepmoji_vocabulary()), C=len(deepmoji_wanted_emojis())), path)
+    monkeypatch.setenv(WEIGHTS_ENV, str(path))
+    monkeypatch.setenv("EMOJITAGS_HOME", str(tmp_path / "home"))
+    return path
+
+
+def test_the_published_stage_serves_torchmojis_model_to_every_table(tmp_path, monkeypatch):
+    from components.data import deepmoji_vocabulary, deepmoji_wanted_emojis
+    from experiments.deepmoji.encoder_stage import (
+        PretrainConfig,
+        encoder_dir,
+        load_pretrained,
+        pretrained_encoder,
+    )
+
+    path = _published_file(tmp_path, monkeypatch)
+    cfg = PretrainConfig(model="published")
+    stage = pretrained_encoder(cfg)
+    assert stage == encoder_dir(cfg) and (stage / ".complete").is_file()
+    enc = load_pretrained(stage)
+    assert enc.labels == deepmoji_wanted_emojis() and enc.model.config.gates == "hard_sigmoid"
+    vocab = deepmoji_vocabulary()
+    ids, lengths = enc.tokenizer.encode(["i love you"])
+    assert ids[0][:3].tolist() == [vocab["i"], vocab["love"], vocab["you"]]
+    with torch.no_grad():
+        ours = enc.model(torch.as_tensor(ids), torch.as_tensor(lengths))[0]
+    state = torch.load(path, weights_only=True)
+    assert torch.allclose(ours, reference_logits(state, ids[0][:3].tolist()), atol=1e-5)
+    assert pretrained_encoder(cfg) == stage  # reused, not rebuilt
+    _published_file(tmp_path, monkeypatch, seed=1)
+    assert encoder_dir(cfg) != stage  # another file is another stage
+
+
+def test_at_paper_scale_seq2seq_emoji_reads_the_published_model_and_seq2seq_word_a_trained_one():
+    from experiments.emoji_hashtags.generation_task import pretrain_config
+    from experiments.emoji_hashtags.scales_generation import SCALES
+
+    for scale, emoji_model in (("cpu", "deepmoji"), ("smoke", "deepmoji"), ("paper", "published")):
+        cfg = SCALES[scale]
+        assert pretrain_config(dataclasses.replace(cfg, fusion="emojis")).model == emoji_model
+        assert pretrain_config(dataclasses.replace(cfg, fusion="words")).model == "deepmoji"
+
+
+def test_the_transfer_tables_published_row_runs_at_paper_only():
+    from experiments.deepmoji.transfer import EXPERIMENT
+    from orchestration.spec import SpecError, resolve_cells
+
+    row = "published weights (chain-thaw)"
+    assert row not in {c.row for c in resolve_cells(EXPERIMENT, "cpu")}
+    paper = [c for c in resolve_cells(EXPERIMENT, "paper") if c.row == row]
+    assert len(paper) == 8 * 3 and {c.config.pretrain.model for c in paper} == {"published"}
+    with pytest.raises(SpecError, match="runs only at scale paper, not cpu"):
+        resolve_cells(EXPERIMENT, "cpu", run={"rows": [row]})
+
+
+def test_the_headline_at_paper_offline_stops_in_one_line_naming_the_variable(tmp_path, monkeypatch, capsys):
+    from components.emoji_encoder import published
+    from orchestration.cli import main
+
+    monkeypatch.delenv(WEIGHTS_ENV, raising=False)
+    monkeypatch.setenv("EMOJITAGS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    monkeypatch.setattr(published, "DOWNLOAD_URL", "http://127.0.0.1:9/pytorch_model.bin")
+    table2 = str(Path(__file__).resolve().parents[1] / "experiments/emoji_hashtags/table2.py")
+    assert main(["run", table2, "--scale", "paper", "rows=SEQ2SEQ-Emoji", "seeds=0"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and WEIGHTS_ENV in err and "\n" not in err
+    assert not (tmp_path / "mlflow.db").exists() and not (tmp_path / "home" / "cells").exists()

@@ -62,3 +62,16 @@ def test_a_nested_configs_execution_fields_stay_out_of_the_key_too():
     nested = HashtagGenConfig(pretrain=PretrainConfig(workers=2, threads=4, use_gpu=True, tail_threads=False))
     assert key(nested) == key(HashtagGenConfig())
     assert key(HashtagGenConfig(pretrain=PretrainConfig(hidden=7))) != key(HashtagGenConfig())
+
+
+def test_a_row_declared_for_some_scales_runs_only_there(table2):
+    from orchestration.spec import Row
+
+    only_paper = Row("paper-only", dict(table2.rows[0].params), scales=("paper",))
+    exp = dataclasses.replace(table2, rows=(*table2.rows, only_paper))
+    assert "paper-only" not in {c.row for c in resolve_cells(exp, "smoke")}
+    assert "paper-only" in {c.row for c in resolve_cells(exp, "paper")}
+    with pytest.raises(SpecError, match="row 'paper-only' runs only at scale paper, not smoke"):
+        resolve_cells(exp, "smoke", run={"rows": ["paper-only"]})
+    with pytest.raises(SpecError, match=r"row typo: unknown scales \['gpu'\]"):
+        dataclasses.replace(table2, rows=(*table2.rows, Row("typo", {}, scales=("gpu",))))

@@ -8,23 +8,34 @@ torchMoji's state dict names its layers `embed`, `lstm_0`, `lstm_1`, `attention_
 [embedding; lstm1; lstm2], so the attention vector and the softmax layer's columns are permuted
 on the way in. The file is read with `weights_only=True`: tensors, never code. Its ids are those of
 torchMoji's 50,000-token vocabulary (`deepmoji_benchmarks/vocabulary.json`, 0 = padding).
+
+Where the file comes from: a path given, else $EMOJITAGS_DEEPMOJI_WEIGHTS, else (`download_to`) a
+copy downloaded once from torchMoji's origin. A download lands whole or not at all (a `.part` file,
+checked for torchMoji's size floor and key layout, then renamed), its sha256 is written beside it
+and checked on every later use, and $EMOJITAGS_DEEPMOJI_SHA256 pins the expected digest of any file.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import torch
 
+from components.data.errors import DataError
 from components.data.files import file_sha256
 
 from .model import DeepMojiEncoder, EmojiEncoderConfig
 from .tokenizer import SPECIALS, DeepMojiTokenizer
 
-WEIGHTS_ENV = "EMOJITAGS_DEEPMOJI_WEIGHTS"
-# where torchMoji's scripts/download_weights.py fetches the file (about 85 MB)
+WEIGHTS_ENV, SHA256_ENV = "EMOJITAGS_DEEPMOJI_WEIGHTS", "EMOJITAGS_DEEPMOJI_SHA256"
+# where torchMoji's scripts/download_weights.py fetches the file (about 85 MB); dl=1 is the file itself
 ORIGIN = "https://www.dropbox.com/s/q8lax9ary32c7t9/pytorch_model.bin?dl=0"
+DOWNLOAD_URL = ORIGIN.replace("dl=0", "dl=1")
+MIN_BYTES = 80 << 20  # torchMoji's own check that a download is the model, not an error page
 
 _LSTM = [f"{kind}_{suffix}" for suffix in ("l0", "l0_reverse")
          for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
@@ -36,19 +47,62 @@ KEY_MAP = {"embed.weight": "embed.weight",
            "output_layer.0.weight": "head.weight", "output_layer.0.bias": "head.bias"}
 
 
-class PublishedWeightsError(ValueError):
-    """The weights file is missing, or is not torchMoji's layout or the pinned file."""
+class PublishedWeightsError(DataError, ValueError):
+    """The weights file is missing, or is not torchMoji's layout or the pinned file (a DataError:
+    the command line reports it in one line, before anything is tracked)."""
 
 
-def published_weights_path(path: str | os.PathLike | None = None) -> Path:
-    """`path`, else $EMOJITAGS_DEEPMOJI_WEIGHTS; a clear error when neither names a file."""
+def published_weights_path(path: str | os.PathLike | None = None, *, download_to: str | os.PathLike | None = None,
+                           url: str = DOWNLOAD_URL, min_bytes: int = MIN_BYTES) -> Path:
+    """`path`, else $EMOJITAGS_DEEPMOJI_WEIGHTS, else the copy at `download_to` (downloaded from `url`
+    the first time); a clear one-line error when none of them gives a file."""
     given = path or os.environ.get(WEIGHTS_ENV)
-    if not given:
+    if given:
+        if not Path(given).is_file():
+            raise PublishedWeightsError(f"{given}: no such weights file (given as a path or by {WEIGHTS_ENV})")
+        return Path(given)
+    if download_to is None:
         raise PublishedWeightsError(f"DeepMoji's published weights are needed: set {WEIGHTS_ENV} to torchMoji's "
                                     f"pytorch_model.bin (download it from {ORIGIN})")
-    if not Path(given).is_file():
-        raise PublishedWeightsError(f"{given}: no such weights file (given as a path or by {WEIGHTS_ENV})")
-    return Path(given)
+    dest = Path(download_to)
+    if not dest.is_file():
+        download_weights(dest, url, min_bytes)
+    recorded = _sidecar(dest).read_text().strip() if _sidecar(dest).is_file() else None
+    if recorded is None or recorded != file_sha256(dest):
+        raise PublishedWeightsError(f"{dest}: sha256 {file_sha256(dest)} is not the one recorded at its download "
+                                    f"({recorded}); delete it to download it again")
+    return dest
+
+
+def _sidecar(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def download_weights(dest: Path, url: str = DOWNLOAD_URL, min_bytes: int = MIN_BYTES) -> Path:
+    """Download torchMoji's file to `dest`: whole, checked (size, key layout, $EMOJITAGS_DEEPMOJI_SHA256
+    if set), its sha256 recorded beside it; a partial download is never left under `dest`'s name."""
+    part = dest.with_name(dest.name + ".part")
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            dest.parent.mkdir(parents=True, exist_ok=True)  # only once the origin answers
+            with open(part, "wb") as out:
+                shutil.copyfileobj(response, out, 1 << 20)
+    except (urllib.error.URLError, OSError) as e:
+        part.unlink(missing_ok=True)
+        reason = getattr(e, "reason", e)
+        raise PublishedWeightsError(f"DeepMoji's published weights are needed and {url} cannot be read ({reason}): "
+                                    f"set {WEIGHTS_ENV} to torchMoji's pytorch_model.bin") from None
+    try:
+        if (size := part.stat().st_size) < min_bytes:
+            raise PublishedWeightsError(f"{url}: the download is {size} bytes, under the {min_bytes} of "
+                                        f"torchMoji's model (an error page?)")
+        load_torchmoji(part)  # its layout, before it takes the final name
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    _sidecar(dest).write_text(file_sha256(part) + "\n")
+    os.replace(part, dest)
+    return dest
 
 
 # torchMoji's placeholders (ids 0-4) are ours under other names; ids 5-9 stay unused tokens
@@ -79,8 +133,10 @@ def _to_ours(state: dict[str, torch.Tensor], embed_dim: int, hidden: int) -> dic
 
 
 def load_torchmoji(path: str | os.PathLike, sha256: str | None = None) -> DeepMojiEncoder:
-    """The published model as a `DeepMojiEncoder` in eval mode; `sha256` pins the file."""
+    """The published model as a `DeepMojiEncoder` in eval mode; `sha256` (default:
+    $EMOJITAGS_DEEPMOJI_SHA256, if set) pins the file."""
     path = Path(path)
+    sha256 = sha256 or os.environ.get(SHA256_ENV) or None
     if sha256 is not None and (actual := file_sha256(path)) != sha256.lower():
         raise PublishedWeightsError(f"{path}: sha256 {actual} does not match the expected {sha256}")
     try:
@@ -109,5 +165,5 @@ def load_torchmoji(path: str | os.PathLike, sha256: str | None = None) -> DeepMo
     return model.eval()
 
 
-__all__ = ["KEY_MAP", "ORIGIN", "WEIGHTS_ENV", "PublishedWeightsError", "load_torchmoji",
-           "published_weights_path", "torchmoji_tokenizer"]
+__all__ = ["DOWNLOAD_URL", "KEY_MAP", "MIN_BYTES", "ORIGIN", "SHA256_ENV", "WEIGHTS_ENV", "PublishedWeightsError",
+           "download_weights", "load_torchmoji", "published_weights_path", "torchmoji_tokenizer"]

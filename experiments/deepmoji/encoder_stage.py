@@ -48,6 +48,7 @@ from components.emoji_encoder import (
 from components.text import extract_hashtags
 from components.text.frequency_matched import frequency_matched_words, word_examples
 from components.training import ClassifyObjective, FitProblem, FitSettings
+from experiments.deepmoji.published_stage import PUBLISHED, build_published, published_key
 from orchestration.spec import RunSettings, SpecError, config_dict
 from orchestration.stages import cached_stage, stage_dir, stage_lock
 
@@ -67,7 +68,8 @@ class EncoderVocabMismatch(VocabMismatchError, DataError):
 
 @dataclass(frozen=True)
 class PretrainConfig(RunSettings):
-    model: str = "deepmoji"        # deepmoji | svm | majority (the floor) | reference ([paper] only)
+    model: str = "deepmoji"        # deepmoji | svm | majority (the floor) | reference ([paper] only) |
+                                   # published (DeepMoji's own weights: experiments/deepmoji/published_stage.py)
     target: str = "emojis"         # emojis (TweetEval's 20) | words (20 frequency-matched words)
     max_train: int = 0             # 0: every training tweet, else a fixed random subset
     max_val: int = 0
@@ -190,6 +192,8 @@ def load_split(data: Path, split: str) -> dict[str, np.ndarray]:
 # ---- the encoder -------------------------------------------------------------------
 
 def encoder_key(cfg: PretrainConfig, seed: int = 0) -> dict:
+    if cfg.model == PUBLISHED:  # nothing trains: the weights file and the text cut are the stage
+        return published_key(cfg.max_len)
     own = {k: v for k, v in config_dict(cfg, include_execution=False).items()
            if k not in EVAL_ONLY and not (k == "hashtag_free" and not v)}  # older stages keep their keys
     return {**own, "seed": seed, "data": _sha256s(), "version": (DATA_VERSION, ENCODER_VERSION)}
@@ -207,6 +211,12 @@ def pretrained_encoder(cfg: PretrainConfig, seed: int = 0, ctx=None) -> Path:
 
     Pass the cell's `ctx` to train through `ctx.fit` and log the stage to the cell's run."""
     final = encoder_dir(cfg, seed)
+    if cfg.model == PUBLISHED:
+        path = cached_stage(ENCODER_STAGE, encoder_key(cfg, seed), functools.partial(build_published, cfg.max_len,
+                                                                                     final.name))
+        if ctx is not None:
+            ctx.set_tags({"emojitags.pretrained_encoder": final.name, "emojitags.pretrained_encoder_reused": "true"})
+        return path
     with stage_lock(final):
         if (final / ".complete").is_file():
             check_encoder_stage(final)

@@ -4,6 +4,8 @@ The transfer scales embed the pretraining scale of the same name, so `transfer.p
 reuses the encoder `pretrain.py --scale cpu` built (its emoji row, seed 0), or builds it first.
 """
 
+import dataclasses
+
 from experiments.deepmoji.encoder_stage import PretrainConfig
 from experiments.deepmoji.transfer_task import TransferConfig
 
@@ -38,6 +40,9 @@ TRANSFER_SCALES = {
     "paper": TransferConfig(pretrain=PRETRAIN_SCALES["paper"], epoch_size=5000, batch_size=250,
                             epochs=1000, patience=5),
 }
+
+# the transfer table's "published weights" row (paper scale only): DeepMoji's own model, not trained here
+PUBLISHED_PRETRAIN = dataclasses.replace(PRETRAIN_SCALES["paper"], model="published")
 
 PRETRAIN_NOTE = ("TweetEval emoji (SemEval-2018 Task 2, US): 45,000 train / 5,000 val / 50,000 test "
                  "tweets, 20 emojis (DeepMoji pretrained on 1.2 billion tweets and 64 emojis)")

@@ -6,7 +6,8 @@
 
 By default it reads the stand-in encoder `pretrain.py --scale <scale>` cached (its emoji row,
 seed 0; trained on TweetEval's 20 emojis); `--published` reads DeepMoji's own weights
-(torchMoji's file, 64 emojis, its 50,000-token vocabulary). Texts come from the arguments, or one
+(torchMoji's file, 64 emojis, its 50,000-token vocabulary: --weights, $EMOJITAGS_DEEPMOJI_WEIGHTS, or
+a copy downloaded once from torchMoji's origin). Texts come from the arguments, or one
 per line from standard input. Nothing is trained and nothing is logged.
 """
 
@@ -18,9 +19,10 @@ import sys
 import torch
 
 from components.data import deepmoji_vocabulary, deepmoji_wanted_emojis
-from components.emoji_encoder import load_torchmoji, published_weights_path
+from components.emoji_encoder import PublishedWeightsError, load_torchmoji, published_weights_path
 from components.emoji_encoder.published import torchmoji_tokenizer
 from experiments.deepmoji.encoder_stage import encoder_dir, load_pretrained
+from experiments.deepmoji.published_stage import weights_file
 from experiments.deepmoji.scales import PRETRAIN_SCALES
 
 
@@ -35,7 +37,7 @@ def stand_in(scale: str):
 
 
 def published(weights: str | None):
-    model = load_torchmoji(published_weights_path(weights))
+    model = load_torchmoji(published_weights_path(weights) if weights else weights_file())
     labels = deepmoji_wanted_emojis()
     if len(labels) != model.config.n_classes:
         sys.exit(f"the weights predict {model.config.n_classes} classes, wanted_emojis.csv lists {len(labels)}")
@@ -64,7 +66,10 @@ def main(argv: list[str] | None = None) -> None:
     texts = args.texts or [line.rstrip("\n") for line in sys.stdin if line.strip()]
     if not texts:
         parser.error("no texts: give them as arguments or on standard input")
-    model, tokenizer, labels = published(args.weights) if args.published or args.weights else stand_in(args.scale)
+    try:
+        model, tokenizer, labels = published(args.weights) if args.published or args.weights else stand_in(args.scale)
+    except PublishedWeightsError as e:
+        sys.exit(f"error: {e}")
     for text, ranked in zip(texts, top_k(model, tokenizer, labels, texts, args.k), strict=True):
         print(f"{text}\n  " + "  ".join(f"{emoji} {p:.1%}" for emoji, p in ranked))
 

@@ -7,13 +7,15 @@ Rows are DeepMoji's transfer modes plus the control: `no pretraining` is the sam
 architecture with random weights and a vocabulary from the benchmark's own training texts,
 trained fully (`new` is DeepMoji's: random weights over the pretrained tokenizer's vocabulary).
 `chance floor` trains nothing: the training majority's accuracy, or the F1 of calling every
-example positive, so that a mode's number reads against what no model gets. The benchmarks
+example positive, so that a mode's number reads against what no model gets. At `paper` scale
+a last row chain-thaws DeepMoji's published model (torchMoji's weights: $EMOJITAGS_DEEPMOJI_WEIGHTS,
+or downloaded once); at `cpu` and `smoke` only the TweetEval stand-in encoder runs. The benchmarks
 are a Tune grid, shown down the table with the modes across. The encoder is the cached stage
 `pretrain.py` builds at the same scale (built first if missing).
 """
 
 from components.data import BENCHMARKS
-from experiments.deepmoji.scales import PRETRAIN_NOTE, TRANSFER_SCALES
+from experiments.deepmoji.scales import PRETRAIN_NOTE, PUBLISHED_PRETRAIN, TRANSFER_SCALES
 from experiments.deepmoji.transfer_task import DEEPMOJI_TRANSFER
 from orchestration import Experiment, Metric, Row, run_cli
 from orchestration.claims import AboveFloor, Better
@@ -32,6 +34,9 @@ EXPERIMENT = Experiment(
         Row("chain-thaw", {"mode": "chain-thaw"}),
         Row("no pretraining", {"mode": "new", "vocabulary": "benchmark"}),
         Row("chance floor", {"mode": "floor"}),
+        # DeepMoji's own model, chain-thawed: what the stand-in encoder's rows are read against
+        Row("published weights (chain-thaw)", {"mode": "chain-thaw", "pretrain": PUBLISHED_PRETRAIN},
+            scales=("paper",)),
     ),
     grid={"benchmark": BENCHMARKS},
     metrics=(Metric("score", "acc. / F1 (%)"),),

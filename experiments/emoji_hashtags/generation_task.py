@@ -56,6 +56,7 @@ from experiments.deepmoji.encoder_stage import (
     pretrained_encoder,
     verify_data,
 )
+from experiments.deepmoji.published_stage import PUBLISHED
 from experiments.emoji_hashtags.generation_data import (
     INPUTS,
     TEST,
@@ -119,8 +120,11 @@ def _check(cfg: HashtagGenConfig) -> None:
 
 def pretrain_config(cfg: HashtagGenConfig) -> PretrainConfig:
     """The frozen encoder's stage config: its target, pretrained on hashtag-free tweets only (so
-    on no tweet of the generation set, whatever its split)."""
-    return dataclasses.replace(cfg.pretrain, model="deepmoji", target=cfg.fusion, hashtag_free=True,
+    on no tweet of the generation set, whatever its split). `pretrain.model="published"` (the
+    paper scale) gives SEQ2SEQ-Emoji DeepMoji's own weights, as the paper; SEQ2SEQ-Word's word
+    encoder is still trained here, at the same sizes."""
+    published = cfg.fusion == "emojis" and cfg.pretrain.model == PUBLISHED
+    return dataclasses.replace(cfg.pretrain, model=PUBLISHED if published else "deepmoji", target=cfg.fusion, hashtag_free=True,
                                holdout_fraction=0.0, workers=cfg.workers, use_gpu=cfg.use_gpu, threads=cfg.threads)
 
 

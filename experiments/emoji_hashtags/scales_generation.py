@@ -27,11 +27,13 @@ SCALES = {
         pretrain=PretrainConfig(min_count=2, max_len=30, embed_dim=64, hidden=64, max_test=1_000,
                                 epochs=50, patience=3)),
     # the paper's: embeddings 200, Bi-GRU 300, vocabulary 30k, copy, beam 20, 10 words;
-    # DeepMoji's encoder (256, 2 x 512: a 2304-d vector). Add workers=4 use_gpu=true on a cluster.
+    # SEQ2SEQ-Emoji fuses DeepMoji's published model (256, 2 x 512: a 2304-d vector; needs
+    # $EMOJITAGS_DEEPMOJI_WEIGHTS or internet), SEQ2SEQ-Word a word encoder of its sizes trained here.
+    # Add workers=4 use_gpu=true on a cluster.
     "paper": HashtagGenConfig(
         vocab_size=30_000, embed_dim=200, hidden=300, copy=True, epochs=20, patience=2, beam=20,
         max_tgt_len=10,
-        pretrain=PretrainConfig(embed_dim=256, hidden=512, vocab_size=50_000, max_len=30,
+        pretrain=PretrainConfig(model="published", embed_dim=256, hidden=512, vocab_size=50_000, max_len=30,
                                 batch_size=250, epochs=30, patience=3)),
 }
 
@@ -59,7 +61,8 @@ DATA_NOTE = (
     "TweetEval's 55,842 tweets without a hashtag (51,263 training, 3,136 validation, 1,443 scored; so "
     "on no tweet of any split here) to predict its 20 "
     "emojis (SEQ2SEQ-Emoji) or 20 document-frequency-matched words (SEQ2SEQ-Word), not on 1.2 billion "
-    "tweets and 64 emojis; one encoder per target serves every seed. Floors: the targets of the post's "
+    "tweets and 64 emojis (at scale paper, SEQ2SEQ-Emoji reads DeepMoji's published model, trained on "
+    "those); one encoder per target serves every seed. Floors: the targets of the post's "
     "10 TF-IDF nearest training posts voted by similarity, and the 5 most frequent training targets. "
     "The F1@1 ceiling column is the F1@1 of a top-1 always right (a tweet with n golds caps it at "
     "2/(1+n))"
