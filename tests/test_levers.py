@@ -120,7 +120,7 @@ def test_masked_projection_loss_equals_the_full_loss(kw, train_mode):
     old = full_loss(model, batch)
     old.backward()
     old_grads = [p.grad.clone() for p in model.parameters() if p.grad is not None]
-    assert abs(float(new) - float(old)) <= 1e-5
+    assert abs(new.detach().item() - old.detach().item()) <= 1e-5
     assert len(new_grads) == len(old_grads)
     for a, b in zip(new_grads, old_grads, strict=True):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
