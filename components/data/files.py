@@ -29,11 +29,11 @@ DEFAULT_CACHE_DIR = "~/.cache/emojitags/data"
 DOWNLOAD_TIMEOUT_S = 30.0
 _CHUNK = 1 << 20
 
-# (resolved path, size, mtime_ns, expected sha256) of files already hashed in this process:
-# loaders call data_file() on every load, and re-hashing megabytes each time is waste. The
-# size and mtime in the key mean an edited file is hashed again.
-_verified: set[tuple[str, int, int, str]] = set()
-_verified_lock = threading.Lock()
+# (resolved path, size, mtime_ns) -> sha256 of files already hashed in this process: loaders
+# call data_file() on every load, and re-hashing megabytes each time is waste. The size and
+# mtime in the key mean an edited file is hashed again.
+_digests: dict[tuple[str, int, int], str] = {}
+_digests_lock = threading.Lock()
 
 
 def file_sha256(path: Path) -> str:
@@ -45,6 +45,20 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def cached_sha256(path: str | os.PathLike[str]) -> str:
+    """`file_sha256`, computed once per version of the file in this process."""
+    path = Path(path)
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    with _digests_lock:
+        if key in _digests:
+            return _digests[key]
+    digest = file_sha256(path)
+    with _digests_lock:
+        _digests[key] = digest
+    return digest
+
+
 def verify_file(path: str | os.PathLike[str], expected_sha256: str, label: str) -> Path:
     """Return ``path`` if its sha256 is ``expected_sha256``, else raise DataError.
 
@@ -54,21 +68,14 @@ def verify_file(path: str | os.PathLike[str], expected_sha256: str, label: str) 
     path = Path(path)
     expected = expected_sha256.lower()
     try:
-        stat = path.stat()
+        actual = cached_sha256(path)
     except OSError as exc:
         raise DataError(f"data file {label} not readable at {path}: {exc.strerror}") from exc
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, expected)
-    with _verified_lock:
-        if key in _verified:
-            return path
-    actual = file_sha256(path)
     if actual != expected:
         raise DataError(
             f"data file {label} at {path} has sha256 {actual[:12]}…, expected "
             f"{expected[:12]}…: the file is corrupted or a different version"
         )
-    with _verified_lock:
-        _verified.add(key)
     return path
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import torch
 
 from components.data.errors import DataError
-from components.data.files import file_sha256
+from components.data.files import cached_sha256
 
 from .model import DeepMojiEncoder, EmojiEncoderConfig
 from .tokenizer import SPECIALS, DeepMojiTokenizer
@@ -68,8 +68,8 @@ def published_weights_path(path: str | os.PathLike | None = None, *, download_to
     if not dest.is_file():
         download_weights(dest, url, min_bytes)
     recorded = _sidecar(dest).read_text().strip() if _sidecar(dest).is_file() else None
-    if recorded is None or recorded != file_sha256(dest):
-        raise PublishedWeightsError(f"{dest}: sha256 {file_sha256(dest)} is not the one recorded at its download "
+    if recorded != (actual := cached_sha256(dest)):
+        raise PublishedWeightsError(f"{dest}: sha256 {actual} is not the one recorded at its download "
                                     f"({recorded}); delete it to download it again")
     return dest
 
@@ -100,7 +100,7 @@ def download_weights(dest: Path, url: str = DOWNLOAD_URL, min_bytes: int = MIN_B
     except BaseException:
         part.unlink(missing_ok=True)
         raise
-    _sidecar(dest).write_text(file_sha256(part) + "\n")
+    _sidecar(dest).write_text(cached_sha256(part) + "\n")
     os.replace(part, dest)
     return dest
 
@@ -137,7 +137,7 @@ def load_torchmoji(path: str | os.PathLike, sha256: str | None = None) -> DeepMo
     $EMOJITAGS_DEEPMOJI_SHA256, if set) pins the file."""
     path = Path(path)
     sha256 = sha256 or os.environ.get(SHA256_ENV) or None
-    if sha256 is not None and (actual := file_sha256(path)) != sha256.lower():
+    if sha256 is not None and (actual := cached_sha256(path)) != sha256.lower():
         raise PublishedWeightsError(f"{path}: sha256 {actual} does not match the expected {sha256}")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)

@@ -20,15 +20,13 @@ from pathlib import Path
 import torch
 
 from components.data import deepmoji_vocabulary, deepmoji_wanted_emojis
-from components.data.files import file_sha256
+from components.data.files import cached_sha256
 from components.emoji_encoder import load_torchmoji, published, published_weights_path
 from components.emoji_encoder.published import torchmoji_tokenizer
 from orchestration.runtime import home
 
 PUBLISHED = "published"
 PUBLISHED_VERSION = 1
-
-_sha_cache: dict[tuple, str] = {}
 
 
 def weights_file() -> Path:
@@ -37,18 +35,9 @@ def weights_file() -> Path:
                                   url=published.DOWNLOAD_URL)
 
 
-def _sha256(path: Path) -> str:
-    # once per file version and process: every cell of a table asks for its encoder's key
-    stat = path.stat()
-    stamp = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if stamp not in _sha_cache:
-        _sha_cache[stamp] = file_sha256(path)
-    return _sha_cache[stamp]
-
-
 def published_key(max_len: int) -> dict:
     """The stage key: which file (by its sha256) and how long a text the tokenizer keeps."""
-    return {"model": PUBLISHED, "weights_sha256": _sha256(weights_file()), "max_len": max_len,
+    return {"model": PUBLISHED, "weights_sha256": cached_sha256(weights_file()), "max_len": max_len,
             "version": PUBLISHED_VERSION}
 
 
@@ -65,7 +54,7 @@ def build_published(max_len: int, name: str, out: Path) -> None:
     (out / "tokenizer.json").write_text(json.dumps(tok.to_dict(), ensure_ascii=False))
     (out / "config.json").write_text(json.dumps({
         "stage": name, "config": {"model": PUBLISHED, "max_len": max_len}, "labels": labels,
-        "vocab_hash": tok.vocab_hash(), "weights": os.fspath(path), "weights_sha256": _sha256(path)},
+        "vocab_hash": tok.vocab_hash(), "weights": os.fspath(path), "weights_sha256": cached_sha256(path)},
         ensure_ascii=False, indent=1))
 
 

@@ -124,8 +124,8 @@ def pretrain_config(cfg: HashtagGenConfig) -> PretrainConfig:
     paper scale) gives SEQ2SEQ-Emoji DeepMoji's own weights, as the paper; SEQ2SEQ-Word's word
     encoder is still trained here, at the same sizes."""
     published = cfg.fusion == "emojis" and cfg.pretrain.model == PUBLISHED
-    return dataclasses.replace(cfg.pretrain, model=PUBLISHED if published else "deepmoji", target=cfg.fusion, hashtag_free=True,
-                               holdout_fraction=0.0, workers=cfg.workers, use_gpu=cfg.use_gpu, threads=cfg.threads)
+    return dataclasses.replace(cfg.pretrain, model=PUBLISHED if published else "deepmoji", target=cfg.fusion,
+                               hashtag_free=True, holdout_fraction=0.0, workers=cfg.workers, use_gpu=cfg.use_gpu, threads=cfg.threads)
 
 
 def _arrays_spec(cfg: HashtagGenConfig) -> ArraysSpec:
