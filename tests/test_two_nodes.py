@@ -39,6 +39,29 @@ def _free_ports(n: int) -> list[int]:
             s.close()
 
 
+def _free_port_range(taken: list[int], n: int = 201) -> int:
+    """The first of n consecutive free ports, none of them in `taken`: node 2's worker ports.
+    Below the kernel's ephemeral range, so no port the OS hands out (ours or another process's)
+    lands inside it; a range that held one of `taken` made Ray refuse to start the node."""
+    for first in range(20000, 32000 - n, n):
+        block = range(first, first + n)
+        if any(p in block for p in taken):
+            continue
+        socks = []
+        try:
+            for p in block:
+                s = socket.socket()
+                socks.append(s)
+                s.bind(("127.0.0.1", p))
+            return first
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError(f"no {n} consecutive free ports between 20000 and 32000")
+
+
 def _node_ports(ports: list[int]) -> list[str]:
     agent, agent_grpc, runtime_env, metrics, node_manager, object_manager = ports
     return [f"--dashboard-agent-listen-port={agent}", f"--dashboard-agent-grpc-port={agent_grpc}",
@@ -52,7 +75,7 @@ def two_nodes(tmp_path):
     # Node 2's own: sharing the head's, its runtime-env agent deleted the job's unpacked working
     # dir (the driver's cwd) once its cells were done, and the driver failed in Tune's bookkeeping.
     temp_dir2 = tempfile.mkdtemp(prefix="rt2n", dir="/tmp")
-    ports = _free_ports(16)
+    ports = _free_ports(15)
     gcs, dash, client, *rest = ports
     env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(16),
            "RAY_USAGE_STATS_ENABLED": "0",
@@ -77,9 +100,10 @@ def two_nodes(tmp_path):
                       "--include-dashboard=true", *_node_ports(rest[:6])], "head.log")
         _wait(lambda: subprocess.run([RAY, "job", "list", "--address", address], env=env,
                                      capture_output=True).returncode == 0, head, tmp_path / "head.log")
+        workers = _free_port_range(ports)
         node2 = start([f"--address=127.0.0.1:{gcs}", f"--temp-dir={temp_dir2}", "--num-cpus=2", "--resources", '{"node2": 100}',
-                       f"--min-worker-port={rest[6]}", f"--max-worker-port={rest[6] + 200}",
-                       *_node_ports(rest[7:13])], "node2.log")
+                       f"--min-worker-port={workers}", f"--max-worker-port={workers + 200}",
+                       *_node_ports(rest[6:12])], "node2.log")
         node2_id = None
 
         def node2_alive() -> bool:
@@ -98,12 +122,12 @@ def two_nodes(tmp_path):
         yield address, env, node2_id
     finally:
         for proc in reversed(procs):
-            os.killpg(proc.pid, signal.SIGTERM)
+            _killpg(proc, signal.SIGTERM)  # a node that failed to start has no group left
         for proc in reversed(procs):
             try:
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+                _killpg(proc, signal.SIGKILL)
         left = lambda: pids_with(temp_dir) + pids_with(temp_dir2)  # noqa: E731
         for pid in left():  # anything of this cluster that left its process group
             try:
@@ -112,6 +136,13 @@ def two_nodes(tmp_path):
                 pass
         time.sleep(1)
         assert left() == [], "processes of the test cluster outlived it"
+
+
+def _killpg(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
 
 
 def _wait(ready, proc: subprocess.Popen, log: Path, timeout: float = 180) -> None:
