@@ -110,9 +110,10 @@ def test_transfer_table_has_benchmarks_down_and_modes_across(runs):
     assert (trained["floor_score"] == trained["benchmark"].map(floors)).all()
     assert 0 < min(floors.values()) and max(floors.values()) < 1
     verdicts = evaluate(result.experiment, cells)
-    # per benchmark: every mode against its floor, and chain-thaw against no pretraining
+    # per benchmark: every mode against its floor, and each pretrained mode against no pretraining
     assert len({v.claim for v in verdicts if v.worse == "floor_score"}) == 8
-    assert sum(v.better == "chain-thaw" and v.worse == "no pretraining" for v in verdicts) == 8 + 1  # + pooled
+    for mode in ("last", "full", "chain-thaw"):
+        assert sum(v.better == mode and v.worse == "no pretraining" for v in verdicts) == 8 + 1  # + pooled
 
 
 def test_transfer_reuses_the_cached_encoder_without_training_it(runs):
