@@ -28,7 +28,8 @@ def _run(exp: Experiment, args: argparse.Namespace) -> int:
     from orchestration.runner import run_experiment
 
     config, run = parse_overrides(exp, args.overrides)
-    result = run_experiment(exp, args.scale, config, run, force=args.force)
+    result = run_experiment(exp, args.scale, config, run, force=args.force,
+                            finished_only=args.finished_only)
     print()
     print(result.markdown)
     if result.claims:
@@ -71,6 +72,9 @@ def _table(exp: Experiment, args: argparse.Namespace) -> int:
 def _add_run_args(p: argparse.ArgumentParser, default_scale: str = "cpu") -> None:
     p.add_argument("--scale", choices=SCALES, default=default_scale)
     p.add_argument("--force", action="store_true", help="retrain cells that already finished")
+    p.add_argument("--finished-only", action="store_true",
+                   help="train nothing: write the table from the cells already finished, the rest shown '–' "
+                        "and named in its caption (a partial table)")
     p.add_argument("overrides", nargs="*", metavar="key=value", help="typed config overrides")
 
 

@@ -94,10 +94,13 @@ def to_markdown(table: pd.DataFrame) -> str:
     return "\n".join([line(cols), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, cells)])
 
 
-def caption(exp: Experiment, scale: str, n_cells: int, overrides: str = "") -> str:
+def caption(exp: Experiment, scale: str, n_cells: int, overrides: str = "", not_run: str = "") -> str:
     parts = [f"**{exp.title}** (`{exp.id}`, scale `{scale}`, {n_cells} cells, mean ± std over seeds)."]
     if overrides:
         parts.append(f"Overrides: `{overrides}`.")
+    if not_run:  # --finished-only: what a reader must not take for a whole table
+        parts.append(f"**Partial table** (built from the finished cells, nothing trained): {not_run}; a "
+                     f"mean over fewer seeds, and claims pooled over grid points, use only the cells shown.")
     if exp.data_note:
         parts.append(f"Data: {exp.data_note}.")
     if exp.paper:

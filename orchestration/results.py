@@ -50,6 +50,7 @@ class TableRun:
     claims: pd.DataFrame
     claims_note: str
     figures: list[Path]
+    partial: str = ""  # built with --finished-only: the cells it leaves out
 
 
 def _latest_tables(client, scale: str | None) -> list:
@@ -89,7 +90,8 @@ def _read(client, run, tmp: Path) -> TableRun:
         markdown=files["table.md"].read_text() if "table.md" in files else "(no table.md)",
         claims_md=files["claims.md"].read_text() if "claims.md" in files else "",
         claims=claims, claims_note=tags.get(f"{TAG}claims_note", ""),
-        figures=sorted(p for n, p in files.items() if n.endswith(".png")))
+        figures=sorted(p for n, p in files.items() if n.endswith(".png")),
+        partial=tags.get(f"{TAG}partial", ""))
 
 
 def _duration(s: float) -> str:
@@ -108,6 +110,7 @@ def paper_page(paper: str, tables: list[TableRun], out: Path) -> str:
         lines += [f"## `{t.table}` (scale `{t.scale}`)", "",
                   f"Commit `{t.commit}`, finished {t.finished}; {_duration(t.seconds)} from the table run's first start to its last finish, "
                   f"cells' own compute {_duration(t.cell_seconds)} summed. MLflow parent run `{t.run_id}`.", "",
+                  *([f"**Partial**: {t.partial}.", ""] if t.partial else []),
                   t.markdown.strip(), ""]
         if t.claims_md:
             lines += [t.claims_md.strip(), ""]
@@ -127,8 +130,8 @@ def scoreboard(tables: list[TableRun]) -> str:
         if t.claims.empty:
             lines.append(f"| {link} | `{t.table}` | {t.scale} | {t.claims_note or '(none declared)'} | – | – |")
         for c in t.claims.to_dict("records"):
-            lines.append(f"| {link} | `{t.table}` | {t.scale} | {c['claim']} | {c['better']} vs {c['worse']} "
-                         f"| **{c['verdict']}** |")
+            lines.append(f"| {link} | `{t.table}` | {t.scale}{' (partial)' if t.partial else ''} | {c['claim']} "
+                         f"| {c['better']} vs {c['worse']} | **{c['verdict']}** |")
     return "\n".join(lines)
 
 

@@ -19,7 +19,7 @@ from orchestration.cells import PendingCell, run_cells
 from orchestration.leases import Leases
 from orchestration.report import caption, cells_frame, summary_table, to_markdown
 from orchestration.runtime import ensure_ray, home, quiet_environment
-from orchestration.spec import Cell, Experiment, config_dict, resolve_cells, stable_hash
+from orchestration.spec import Cell, Experiment, SpecError, config_dict, resolve_cells, stable_hash
 from orchestration.tracking import (
     TAG,
     RunSink,
@@ -64,6 +64,7 @@ class _Plan:
     data: dict[str, str]
     shown: str        # the overrides as the user gave them, for captions and tags
     table_key: str
+    not_run: str = ""  # a partial table (--finished-only): the cells it leaves out, as told
 
 
 def check(exp: Experiment, scale: str, overrides: dict[str, Any] | None = None,
@@ -79,26 +80,36 @@ def check(exp: Experiment, scale: str, overrides: dict[str, Any] | None = None,
 
 
 def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None = None,
-                   run: dict[str, Any] | None = None, force: bool = False) -> TableResult:
+                   run: dict[str, Any] | None = None, force: bool = False,
+                   finished_only: bool = False) -> TableResult:
+    """Train the table's missing cells and write it; with `finished_only`, train nothing and write
+    a partial table from the cells the store has finished (the rest shown "–" and named)."""
     start = time.time()
     quiet_environment()
+    if force and finished_only:
+        raise SpecError("--force retrains every cell and --finished-only trains none: give one of them")
     plan = check(exp, scale, overrides, run)
     uri = tracking_uri()
     check_reachable(uri)
     tracker = Tracker(uri, exp.paper_id)
     runs = tracker.cell_runs()  # one query serves both: what is done, and what each row cost
     finished = {} if force else tracker.finished_cells(runs)
+    if finished_only:
+        plan = _finished_part(exp, scale, plan, finished, uri)
     pending_cells = longest_first([c for c in plan.cells if c.key not in finished], tracker.row_seconds(scale, runs))
     reused = len(plan.cells) - len(pending_cells)
     print(f"{exp.id} [{scale}]: {len(plan.cells)} cells, {reused} already finished, "
           f"{len(pending_cells)} to run  (MLflow: {uri})", flush=True)
+    if plan.not_run:
+        print(f"{exp.id}: partial table, {plan.not_run}", flush=True)
 
     commit = git_commit()
     parent = tracker.open_parent(exp.id, plan.table_key, {
         f"{TAG}table": exp.id, f"{TAG}scale": scale, f"{TAG}git_commit": commit,
         f"{TAG}overrides": plan.shown or "(none)", f"{TAG}title": exp.title,
         **({f"{TAG}claims_note": exp.claims_note} if exp.claims_note else {}),
-        "mlflow.note.content": caption(exp, scale, len(plan.cells), plan.shown),
+        **({f"{TAG}partial": plan.not_run[:4000]} if plan.not_run else {}),
+        "mlflow.note.content": caption(exp, scale, len(plan.cells), plan.shown, plan.not_run),
         **{f"data.{k}": v for k, v in plan.data.items()}})
     phases = {"check_seconds": time.time() - start}  # where a table's time goes (benchmarks/table_profile.py)
     failed, finished, trained = _train_claimed(exp, tracker, parent, pending_cells, scale, commit, plan.data,
@@ -118,6 +129,25 @@ def run_experiment(exp: Experiment, scale: str, overrides: dict[str, Any] | None
     parent.terminate("FINISHED")
     return TableResult(exp, scale, table, frame, md, claims_md, parent.run_id, trained, len(plan.cells) - trained,
                        time.time() - start)
+
+
+def _finished_part(exp: Experiment, scale: str, plan: _Plan, finished: dict, uri: str) -> _Plan:
+    """The plan cut to the cells the store has finished, and what it leaves out, said once per
+    (row, grid point) with its seeds."""
+    done = [c for c in plan.cells if c.key in finished]
+    if not done:
+        raise SpecError(f"--finished-only: none of the {len(plan.cells)} cells of {exp.id} at scale {scale} "
+                        f"has finished in {uri}; run them first")
+    left: dict[str, list[int]] = {}
+    for c in plan.cells:
+        if c.key not in finished:
+            point = " ".join(f"{v}" for v in c.grid_point.values())
+            left.setdefault(f"{c.row}{' · ' + point if point else ''}", []).append(c.seed)
+    not_run = "; ".join(f"{k} (seed{'s' if len(v) > 1 else ''} {','.join(map(str, v))})" for k, v in left.items())
+    if not_run:
+        not_run = f"{len(plan.cells) - len(done)} of {len(plan.cells)} cells not run: {not_run}"
+    key = stable_hash({"table": exp.id, "scale": scale, "partial": sorted(c.key for c in done)})
+    return _Plan(done, plan.data, plan.shown, key if not_run else plan.table_key, not_run)
 
 
 def longest_first(cells: list[Cell], row_seconds: dict[str, float]) -> list[Cell]:
@@ -199,7 +229,7 @@ def _write_table(exp: Experiment, scale: str, plan: _Plan, finished: dict, track
     significance = None
     if exp.significance is not None:  # e.g. orchestration.significance.McNemar: p-values per seed
         table, significance = exp.significance.apply(exp, frame, table, tracker.client)
-    md = caption(exp, scale, len(plan.cells), plan.shown) + "\n\n" + to_markdown(table) + "\n" + _stops(frame)
+    md = caption(exp, scale, len(plan.cells), plan.shown, plan.not_run) + "\n\n" + to_markdown(table) + "\n" + _stops(frame)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         (out / "table.md").write_text(md)

@@ -127,3 +127,47 @@ def test_a_grid_point_against_another_of_the_same_row():
     (v,) = evaluate(exp, cells)
     assert (v.better, v.worse, v.n) == ("a (setting=few)", "a (setting=zero)", 3)
     assert v.verdict == HELD and v.difference == pytest.approx((0.20 + 0.22 + 0.19) / 3)
+
+
+def test_finished_only_writes_a_partial_table_from_the_store_and_trains_nothing(
+        table_workspace, new_store, monkeypatch):
+    """A table whose last cells take hours: `--finished-only` reports what has finished, says what
+    has not, and a later full run is a table of its own."""
+    from orchestration.cli import load_experiment, main
+    from orchestration.runner import run_experiment
+    from orchestration.spec import parse_overrides
+    from orchestration.tracking import TAG
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", new_store(table_workspace / "partial"))
+    monkeypatch.setenv("EMOJITAGS_HOME", str(table_workspace / "partial" / "home"))
+    exp = load_experiment(TABLE)
+    with pytest.raises(SpecError, match="--finished-only: none of the 9 cells of tests/claims"):
+        run_experiment(exp, "smoke", finished_only=True)
+    assert MlflowClient().search_runs([e.experiment_id for e in MlflowClient().search_experiments()]) == []
+    with pytest.raises(SpecError, match="--force retrains every cell and --finished-only trains none"):
+        run_experiment(exp, "smoke", force=True, finished_only=True)
+
+    config, run = parse_overrides(exp, ["rows=strong,weak"])
+    some = run_experiment(exp, "smoke", config, run)
+    assert some.trained == 6
+    part = run_experiment(exp, "smoke", finished_only=True)
+    assert part.trained == 0 and part.reused == 6
+    assert "**Partial table**" in part.markdown and "3 of 9 cells not run: twin (seeds 0,1,2)" in part.markdown
+    assert set(part.table["row"]) == {"strong", "weak"}
+    verdicts = [line.split("**")[1] for line in part.claims.splitlines() if line.startswith("| ") and "**" in line]
+    assert verdicts == [HELD, REVERSED, HELD, HELD]  # the claim against `twin` has nothing to compare
+    tags = MlflowClient().get_run(part.parent_run_id).data.tags
+    assert tags[f"{TAG}partial"].startswith("3 of 9 cells not run")
+
+    with redirect_stdout(io.StringIO()):
+        assert main(["report", "--out", str(table_workspace / "partial" / "pages")]) == 0
+    page = (table_workspace / "partial" / "pages" / "tests.md").read_text()
+    index = (table_workspace / "partial" / "pages" / "README.md").read_text()
+    assert "**Partial**: 3 of 9 cells not run: twin (seeds 0,1,2)." in page
+    assert "| smoke (partial) | strong above weak" in index
+
+    whole = run_experiment(exp, "smoke")  # trains only the cells left out, into a table of its own
+    assert whole.trained == 3 and whole.parent_run_id not in (part.parent_run_id, some.parent_run_id)
+    assert "Partial" not in whole.markdown
+    again = run_experiment(exp, "smoke", finished_only=True)  # nothing missing: the whole table
+    assert again.trained == 0 and again.parent_run_id == whole.parent_run_id and "Partial" not in again.markdown
