@@ -49,12 +49,35 @@ def summary_table(exp: Experiment, cells: pd.DataFrame) -> pd.DataFrame:
                     paper = paper.get(entry[grid_keys[0]]) if grid_keys else None
                 entry[f"{m.label} [paper]"] = "–" if paper is None else f"{paper:.{m.digits}f}"
         out.append(entry)
+    out += _paper_only(exp, rows, {(e["row"], *(e[k] for k in grid_keys)) for e in out}, with_paper)
+    out.sort(key=lambda e: _order((e["row"], *(e[k] for k in grid_keys)), rows, exp.grid))
     table = pd.DataFrame(out)
     if exp.transpose and grid_keys:
         table = _transpose_grid(exp, table)
     elif exp.transpose:
         table = table.set_index("row").drop(columns="seeds").T.reset_index().rename(columns={"index": "metric"})
     return table
+
+
+def _paper_only(exp: Experiment, rows: list[str], present: set, with_paper: set) -> list[dict]:
+    """A (row, grid point) with no cells (a partial table) but a paper number: its line still
+    shows the paper's number, ours "–"."""
+    if len(exp.grid) != 1 or not with_paper:
+        return []
+    (key, values), out = next(iter(exp.grid.items())), []
+    for row in rows:
+        for v in values:
+            paper = {m: exp.paper.get(row, {}).get(m.key) for m in exp.metrics if m.key in with_paper}
+            paper = {m: p.get(v) for m, p in paper.items() if isinstance(p, Mapping)}
+            if (row, v) in present or all(p is None for p in paper.values()):
+                continue
+            entry = {"row": row, key: v, "seeds": 0}
+            for m in exp.metrics:
+                entry[m.label] = "–"
+                if m.key in with_paper:
+                    entry[f"{m.label} [paper]"] = "–" if paper.get(m) is None else f"{paper[m]:.{m.digits}f}"
+            out.append(entry)
+    return out
 
 
 def _transpose_grid(exp: Experiment, table: pd.DataFrame) -> pd.DataFrame:

@@ -171,3 +171,24 @@ def test_finished_only_writes_a_partial_table_from_the_store_and_trains_nothing(
     assert "Partial" not in whole.markdown
     again = run_experiment(exp, "smoke", finished_only=True)  # nothing missing: the whole table
     assert again.trained == 0 and again.parent_run_id == whole.parent_run_id and "Partial" not in again.markdown
+    out = io.StringIO()
+    with redirect_stdout(out):  # the same through the command line
+        assert main(["run", TABLE, "--scale", "smoke", "--finished-only"]) == 0
+    assert "9 cells, 9 already finished, 0 to run" in out.getvalue() and "0 cells trained" in out.getvalue()
+
+
+def test_a_partial_table_keeps_the_papers_number_where_our_cells_are_missing():
+    import pandas as pd
+    from claims_task import CONSTRUCTED, ConstructedConfig
+
+    from orchestration.report import summary_table
+
+    exp = Experiment(id="t/x", title="x", task=CONSTRUCTED, scales={s: ConstructedConfig() for s in ("smoke", "cpu", "paper")},
+                     rows=(Row("a"), Row("b")), metrics=(Metric("accuracy", "Acc"),), grid={"set": ("one", "two")},
+                     paper={"a": {"accuracy": {"one": 50.0, "two": 70.0}}})
+    cells = pd.DataFrame([{"row": r, "set": s, "seed": 0, "accuracy": 0.4, "run_id": ""}
+                          for r, s in (("a", "one"), ("b", "one"), ("b", "two"))])  # `a` at `two` did not run
+    table = summary_table(exp, cells)
+    assert table[["row", "set", "seeds", "Acc", "Acc [paper]"]].values.tolist() == [
+        ["a", "one", 1, "40.0", "50.0"], ["a", "two", 0, "–", "70.0"], ["b", "one", 1, "40.0", "–"],
+        ["b", "two", 1, "40.0", "–"]]

@@ -2,6 +2,7 @@
 
     python experiments/deepmoji/transfer.py --scale cpu
     python -m orchestration run experiments/deepmoji/transfer.py --scale smoke seeds=0
+    python experiments/deepmoji/transfer.py --scale cpu --finished-only   # the cells done so far, as a partial table
 
 Rows are DeepMoji's transfer modes plus the control: `no pretraining` is the same
 architecture with random weights and a vocabulary from the benchmark's own training texts,
