@@ -132,7 +132,7 @@ def test_a_grid_point_against_another_of_the_same_row():
 def test_finished_only_writes_a_partial_table_from_the_store_and_trains_nothing(
         table_workspace, new_store, monkeypatch):
     """A table whose last cells take hours: `--finished-only` reports what has finished, says what
-    has not, and a later full run is a table of its own."""
+    has not, and a later full run is a table of its own (one seed: three cells in all)."""
     from orchestration.cli import load_experiment, main
     from orchestration.runner import run_experiment
     from orchestration.spec import parse_overrides
@@ -141,40 +141,40 @@ def test_finished_only_writes_a_partial_table_from_the_store_and_trains_nothing(
     monkeypatch.setenv("MLFLOW_TRACKING_URI", new_store(table_workspace / "partial"))
     monkeypatch.setenv("EMOJITAGS_HOME", str(table_workspace / "partial" / "home"))
     exp = load_experiment(TABLE)
-    with pytest.raises(SpecError, match="--finished-only: none of the 9 cells of tests/claims"):
-        run_experiment(exp, "smoke", finished_only=True)
+    config, one_seed = parse_overrides(exp, ["seeds=0"])
+    with pytest.raises(SpecError, match="--finished-only: none of the 3 cells of tests/claims"):
+        run_experiment(exp, "smoke", config, one_seed, finished_only=True)
     assert MlflowClient().search_runs([e.experiment_id for e in MlflowClient().search_experiments()]) == []
     with pytest.raises(SpecError, match="--force retrains every cell and --finished-only trains none"):
-        run_experiment(exp, "smoke", force=True, finished_only=True)
+        run_experiment(exp, "smoke", config, one_seed, force=True, finished_only=True)
 
-    config, run = parse_overrides(exp, ["rows=strong,weak"])
-    some = run_experiment(exp, "smoke", config, run)
-    assert some.trained == 6
-    part = run_experiment(exp, "smoke", finished_only=True)
-    assert part.trained == 0 and part.reused == 6
-    assert "**Partial table**" in part.markdown and "3 of 9 cells not run: twin (seeds 0,1,2)" in part.markdown
+    some = run_experiment(exp, "smoke", *parse_overrides(exp, ["seeds=0", "rows=strong,weak"]))
+    assert some.trained == 2
+    part = run_experiment(exp, "smoke", config, one_seed, finished_only=True)
+    assert part.trained == 0 and part.reused == 2
+    assert "**Partial table**" in part.markdown and "1 of 3 cells not run: twin (seed 0)" in part.markdown
     assert set(part.table["row"]) == {"strong", "weak"}
     verdicts = [line.split("**")[1] for line in part.claims.splitlines() if line.startswith("| ") and "**" in line]
-    assert verdicts == [HELD, REVERSED, HELD, HELD]  # the claim against `twin` has nothing to compare
+    # the claim against `twin` has nothing to compare; one seed gives a paired t nothing to test
+    assert verdicts == [HELD, REVERSED, INCONCLUSIVE, INCONCLUSIVE]
     tags = MlflowClient().get_run(part.parent_run_id).data.tags
-    assert tags[f"{TAG}partial"].startswith("3 of 9 cells not run")
+    assert tags[f"{TAG}partial"] == "1 of 3 cells not run: twin (seed 0)"
 
     with redirect_stdout(io.StringIO()):
         assert main(["report", "--out", str(table_workspace / "partial" / "pages")]) == 0
     page = (table_workspace / "partial" / "pages" / "tests.md").read_text()
     index = (table_workspace / "partial" / "pages" / "README.md").read_text()
-    assert "**Partial**: 3 of 9 cells not run: twin (seeds 0,1,2)." in page
+    assert "**Partial**: 1 of 3 cells not run: twin (seed 0)." in page
     assert "| smoke (partial) | strong above weak" in index
 
-    whole = run_experiment(exp, "smoke")  # trains only the cells left out, into a table of its own
-    assert whole.trained == 3 and whole.parent_run_id not in (part.parent_run_id, some.parent_run_id)
+    whole = run_experiment(exp, "smoke", config, one_seed)  # trains only the cell left out, into a table of its own
+    assert whole.trained == 1 and whole.parent_run_id not in (part.parent_run_id, some.parent_run_id)
     assert "Partial" not in whole.markdown
-    again = run_experiment(exp, "smoke", finished_only=True)  # nothing missing: the whole table
-    assert again.trained == 0 and again.parent_run_id == whole.parent_run_id and "Partial" not in again.markdown
     out = io.StringIO()
-    with redirect_stdout(out):  # the same through the command line
-        assert main(["run", TABLE, "--scale", "smoke", "--finished-only"]) == 0
-    assert "9 cells, 9 already finished, 0 to run" in out.getvalue() and "0 cells trained" in out.getvalue()
+    with redirect_stdout(out):  # nothing missing: the whole table, through the command line
+        assert main(["run", TABLE, "--scale", "smoke", "seeds=0", "--finished-only"]) == 0
+    assert "3 cells, 3 already finished, 0 to run" in out.getvalue() and "0 cells trained" in out.getvalue()
+    assert "Partial" not in out.getvalue()
 
 
 def test_a_partial_table_keeps_the_papers_number_where_our_cells_are_missing():
