@@ -30,25 +30,13 @@ def _fmt(values: np.ndarray, scale: float, digits: int) -> str:
 def summary_table(exp: Experiment, cells: pd.DataFrame) -> pd.DataFrame:
     """Ours (mean ± std over seeds) and, where the paper reports it, the paper's number."""
     grid_keys = list(exp.grid)
-    out = []
     with_paper = {m.key for m in exp.metrics if any(m.key in v for v in exp.paper.values())}
     rows = [r.name for r in exp.rows if r.name in set(cells["row"])]
     groups = cells.groupby(["row", *grid_keys], sort=False) if grid_keys else cells.groupby("row", sort=False)
-    for group_key, g in sorted(groups, key=lambda kv: _order(kv[0], rows, exp.grid)):
-        row = group_key[0] if isinstance(group_key, tuple) else group_key
-        entry = {"row": row}
-        for k, v in zip(grid_keys, group_key[1:] if isinstance(group_key, tuple) else (), strict=False):
-            entry[k] = v
-        entry["seeds"] = len(g)
-        for m in exp.metrics:
-            vals = g[m.key].to_numpy(dtype=float) if m.key in g else np.array([np.nan])
-            entry[m.label] = _fmt(vals, m.scale, m.digits)
-            if m.key in with_paper:
-                paper = exp.paper.get(row, {}).get(m.key)
-                if isinstance(paper, Mapping):  # one number per value of the (single) grid key
-                    paper = paper.get(entry[grid_keys[0]]) if grid_keys else None
-                entry[f"{m.label} [paper]"] = "–" if paper is None else f"{paper:.{m.digits}f}"
-        out.append(entry)
+    out = []
+    for group_key, g in groups:
+        key = group_key if isinstance(group_key, tuple) else (group_key,)
+        out.append(_line(exp, key[0], dict(zip(grid_keys, key[1:], strict=False)), g, with_paper))
     out += _paper_only(exp, rows, {(e["row"], *(e[k] for k in grid_keys)) for e in out}, with_paper)
     out.sort(key=lambda e: _order((e["row"], *(e[k] for k in grid_keys)), rows, exp.grid))
     table = pd.DataFrame(out)
@@ -59,25 +47,29 @@ def summary_table(exp: Experiment, cells: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def _line(exp: Experiment, row: str, point: Mapping, cells: pd.DataFrame | None, with_paper: set) -> dict:
+    """One (row, grid point): our mean ± std over its cells ("–" with none), the paper's number beside."""
+    entry = {"row": row, **point, "seeds": 0 if cells is None else len(cells)}
+    for m in exp.metrics:
+        vals = cells[m.key].to_numpy(dtype=float) if cells is not None and m.key in cells else np.array([np.nan])
+        entry[m.label] = _fmt(vals, m.scale, m.digits)
+        if m.key in with_paper:
+            paper = exp.paper.get(row, {}).get(m.key)
+            if isinstance(paper, Mapping):  # one number per value of the (single) grid key
+                paper = paper.get(next(iter(point.values()))) if point else None
+            entry[f"{m.label} [paper]"] = "–" if paper is None else f"{paper:.{m.digits}f}"
+    return entry
+
+
 def _paper_only(exp: Experiment, rows: list[str], present: set, with_paper: set) -> list[dict]:
     """A (row, grid point) with no cells (a partial table) but a paper number: its line still
     shows the paper's number, ours "–"."""
-    if len(exp.grid) != 1 or not with_paper:
+    if len(exp.grid) != 1:
         return []
-    (key, values), out = next(iter(exp.grid.items())), []
-    for row in rows:
-        for v in values:
-            paper = {m: exp.paper.get(row, {}).get(m.key) for m in exp.metrics if m.key in with_paper}
-            paper = {m: p.get(v) for m, p in paper.items() if isinstance(p, Mapping)}
-            if (row, v) in present or all(p is None for p in paper.values()):
-                continue
-            entry = {"row": row, key: v, "seeds": 0}
-            for m in exp.metrics:
-                entry[m.label] = "–"
-                if m.key in with_paper:
-                    entry[f"{m.label} [paper]"] = "–" if paper.get(m) is None else f"{paper[m]:.{m.digits}f}"
-            out.append(entry)
-    return out
+    ((key, values),) = exp.grid.items()
+    lines = [_line(exp, row, {key: v}, None, with_paper) for row in rows for v in values if (row, v) not in present]
+    papers = [f"{m.label} [paper]" for m in exp.metrics if m.key in with_paper]
+    return [line for line in lines if any(line[c] != "–" for c in papers)]
 
 
 def _transpose_grid(exp: Experiment, table: pd.DataFrame) -> pd.DataFrame:

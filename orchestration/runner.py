@@ -141,7 +141,7 @@ def _finished_part(exp: Experiment, scale: str, plan: _Plan, finished: dict, uri
     left: dict[str, list[int]] = {}
     for c in plan.cells:
         if c.key not in finished:
-            point = " ".join(f"{v}" for v in c.grid_point.values())
+            point = " ".join(map(str, c.grid_point.values()))
             left.setdefault(f"{c.row}{' · ' + point if point else ''}", []).append(c.seed)
     not_run = "; ".join(f"{k} (seed{'s' if len(v) > 1 else ''} {','.join(map(str, v))})" for k, v in left.items())
     if not_run:
